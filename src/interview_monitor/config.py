@@ -1,0 +1,67 @@
+"""Settings from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path("~/.local/share/interview-monitor").expanduser()
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    pass
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    home: Path = Field(default=DEFAULT_HOME, alias="INTERVIEW_MONITOR_HOME")
+    env: Environment = Field(default=Environment.DEVELOPMENT, alias="INTERVIEW_MONITOR_ENV")
+    secret_key_value: str | None = Field(default=None, alias="INTERVIEW_MONITOR_SECRET_KEY")
+    access_token_minutes: int = Field(default=12 * 60, alias="INTERVIEW_MONITOR_TOKEN_MINUTES", gt=0)
+    retention_days: int = Field(default=365, alias="INTERVIEW_MONITOR_RETENTION_DAYS", gt=0)
+    pool_size: int = Field(default=10, alias="INTERVIEW_MONITOR_POOL_SIZE", gt=0)
+    openai_base_url: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_BASE_URL")
+    openai_api_key: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_API_KEY")
+    openai_chat_model: str = Field(default="gpt-4o-mini", alias="INTERVIEW_MONITOR_OPENAI_CHAT_MODEL")
+    openai_transcription_model: str = Field(
+        default="whisper-1", alias="INTERVIEW_MONITOR_OPENAI_TRANSCRIPTION_MODEL"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.env is Environment.PRODUCTION:
+            key = self.secret_key_value or ""
+            if len(key) < 32 or key.lower() in {"changeme", "secret", "change-me"}:
+                raise InsecureSettingsError(
+                    "INTERVIEW_MONITOR_SECRET_KEY must be set to at least 32 random characters "
+                    "when INTERVIEW_MONITOR_ENV=production"
+                )
+        return self
+
+    @property
+    def home_dir(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
+
+    @cached_property
+    def secret_key(self) -> str:
+        if self.secret_key_value:
+            return self.secret_key_value
+        key_file = self.home_dir / "secret_key"
+        if not key_file.exists():
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_urlsafe(48))
+        return key_file.read_text().strip()
