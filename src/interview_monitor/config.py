@@ -30,12 +30,16 @@ class Settings(BaseSettings):
     home: Path = Field(default=DEFAULT_HOME, alias="INTERVIEW_MONITOR_HOME")
     env: Environment = Field(default=Environment.DEVELOPMENT, alias="INTERVIEW_MONITOR_ENV")
     secret_key_value: str | None = Field(default=None, alias="INTERVIEW_MONITOR_SECRET_KEY")
-    access_token_minutes: int = Field(default=12 * 60, alias="INTERVIEW_MONITOR_TOKEN_MINUTES", gt=0)
+    access_token_minutes: int = Field(
+        default=12 * 60, alias="INTERVIEW_MONITOR_TOKEN_MINUTES", gt=0
+    )
     retention_days: int = Field(default=365, alias="INTERVIEW_MONITOR_RETENTION_DAYS", gt=0)
     pool_size: int = Field(default=10, alias="INTERVIEW_MONITOR_POOL_SIZE", gt=0)
     openai_base_url: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_BASE_URL")
     openai_api_key: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_API_KEY")
-    openai_chat_model: str = Field(default="gpt-4o-mini", alias="INTERVIEW_MONITOR_OPENAI_CHAT_MODEL")
+    openai_chat_model: str = Field(
+        default="gpt-4o-mini", alias="INTERVIEW_MONITOR_OPENAI_CHAT_MODEL"
+    )
     openai_transcription_model: str = Field(
         default="whisper-1", alias="INTERVIEW_MONITOR_OPENAI_TRANSCRIPTION_MODEL"
     )

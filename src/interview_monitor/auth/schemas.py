@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interview_monitor.auth.passwords import MIN_PASSWORD_LENGTH
+from interview_monitor.auth.roles import Role
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,50}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=USERNAME_PATTERN)
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=255)
+    full_name: str = Field(min_length=1, max_length=255)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    role: Role = Role.CANDIDATE
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    email: str
+    full_name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105
+    expires_at: datetime
+    user: UserRead
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyCreated(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    key: str

@@ -1,0 +1,62 @@
+"""Accounts: creation, sign-in and API keys. Never commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.auth.passwords import hash_password, verify_password
+from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
+from interview_monitor.auth.roles import Role
+from interview_monitor.auth.schemas import ApiKeyCreated, UserCreate
+from interview_monitor.auth.tokens import hash_api_key, new_api_key
+from interview_monitor.db.models import ApiKey, User
+
+
+class AccountConflictError(ValueError):
+    def __init__(self, field: str) -> None:
+        super().__init__(f"a user with this {field} already exists")
+        self.field = field
+
+
+async def create_user(session: AsyncSession, data: UserCreate) -> User:
+    users = UserRepository(session)
+    clash = await users.find_conflict(data.username, data.email)
+    if clash is not None:
+        raise AccountConflictError(clash)
+    return await users.add(
+        User(
+            username=data.username,
+            email=data.email,
+            full_name=data.full_name.strip(),
+            password_hash=hash_password(data.password),
+            role=data.role.value,
+        )
+    )
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
+    user = await UserRepository(session).get_by_username(username)
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.is_active:
+        return None
+    return user
+
+
+async def create_api_key(session: AsyncSession, user: User, name: str) -> ApiKeyCreated:
+    key, prefix, key_hash = new_api_key()
+    stored = await ApiKeyRepository(session).add(
+        ApiKey(user_id=user.id, name=name, prefix=prefix, key_hash=key_hash)
+    )
+    return ApiKeyCreated(id=stored.id, name=name, prefix=prefix, key=key)
+
+
+async def user_for_api_key(session: AsyncSession, key: str) -> User | None:
+    stored = await ApiKeyRepository(session).get_active_by_hash(hash_api_key(key))
+    if stored is None:
+        return None
+    user = await UserRepository(session).get(stored.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def role_of(user: User) -> Role:
+    return Role(user.role)

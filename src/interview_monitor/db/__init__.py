@@ -1,0 +1,1 @@
+"""Database: the embedded server, migrations and the SQLAlchemy engine."""
