@@ -27,6 +27,17 @@ CREATE TABLE users (
     CONSTRAINT users_email_check CHECK (position('@' IN email) > 1)
 );
 
+CREATE TABLE api_keys (
+    id          SERIAL PRIMARY KEY,
+    user_id     INTEGER     NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name        VARCHAR(100) NOT NULL,
+    prefix      VARCHAR(16) NOT NULL,
+    key_hash    CHAR(64)    NOT NULL UNIQUE,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    revoked_at  TIMESTAMPTZ
+);
+CREATE INDEX api_keys_user_idx ON api_keys (user_id);
+
 CREATE TABLE interview_sessions (
     id               SERIAL PRIMARY KEY,
     user_id          INTEGER      NOT NULL REFERENCES users (id) ON DELETE CASCADE,

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     retention_days: int = Field(default=365, alias="INTERVIEW_MONITOR_RETENTION_DAYS", gt=0)
     pool_size: int = Field(default=10, alias="INTERVIEW_MONITOR_POOL_SIZE", gt=0)
+    risk_weights: dict[str, float] = Field(
+        default_factory=dict, alias="INTERVIEW_MONITOR_RISK_WEIGHTS"
+    )
     openai_base_url: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_BASE_URL")
     openai_api_key: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_API_KEY")
     openai_chat_model: str = Field(

@@ -1,0 +1,175 @@
+"""Analysing a recorded file (image, video, audio) with the same detectors as live sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from interview_monitor.config import Settings
+from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel, face_kind, object_kind
+from interview_monitor.signals import DetectedEvent
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac"}
+VIDEO_SUFFIXES = {".mp4", ".webm", ".avi", ".mov", ".mkv", ".gif", ".m4v"}
+
+
+class AnalysisError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    file: Path
+    duration_s: float
+    events: list[DetectedEvent]
+    risk: RiskAssessment
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "duration_s": round(self.duration_s, 3),
+            "events": [event.to_json() for event in self.events],
+            "risk": {
+                "total_risk_score": self.risk.total_risk_score,
+                "risk_level": self.risk.risk_level.value,
+                "contributions": [
+                    {"kind": c.kind, "points": c.points, "explanation": c.explanation}
+                    for c in self.risk.contributions
+                ],
+            },
+        }
+
+
+def detected_flags(events: list[DetectedEvent], origin: datetime) -> list[Flag]:
+    """DetectedEvents as risk-engine flags, with times counted from `origin`."""
+    flags = []
+    for index, event in enumerate(events):
+        start = origin + timedelta(seconds=event.start_s)
+        duration = max(0.0, event.end_s - event.start_s)
+        confidence = (event.confidence if event.confidence is not None else 80.0) / 100
+        ref = f"{event.table}:{index}"
+        columns = event.columns
+        if event.table == "object_detection_events":
+            flags.append(
+                Flag(ref, object_kind(columns["object_detected"]), start, duration, 3, confidence)
+            )
+        elif event.table == "face_pose_events":
+            severity = int(columns.get("severity_score", 1))
+            flags.append(
+                Flag(ref, face_kind(columns["event_type"]), start, duration, severity, confidence)
+            )
+        elif event.table == "audio_transcripts":
+            if columns.get("is_multiple_speakers"):
+                flags.append(Flag(ref, "multiple_speakers", start, duration, 3, confidence))
+            if columns.get("flagged_phrases"):
+                flags.append(Flag(ref, "spoken_cue", start, duration, 4, 1.0))
+    return flags
+
+
+def _kind_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    for kind, suffixes in (
+        ("image", IMAGE_SUFFIXES),
+        ("audio", AUDIO_SUFFIXES),
+        ("video", VIDEO_SUFFIXES),
+    ):
+        if suffix in suffixes:
+            return kind
+    raise AnalysisError(
+        f"{path}: unsupported file type {suffix or '(none)'}; "
+        f"expected an image ({', '.join(sorted(IMAGE_SUFFIXES))}), a video ({', '.join(sorted(VIDEO_SUFFIXES))}) "
+        f"or audio ({', '.join(sorted(AUDIO_SUFFIXES))})"
+    )
+
+
+def _vision_events(path: Path, sample_fps: float) -> tuple[float, list[DetectedEvent]]:
+    from interview_monitor.detectors.vision import VisionConfig, analyze_frames
+    from interview_monitor.media.video import iter_frames, probe_duration
+
+    return probe_duration(path), analyze_frames(iter_frames(path, sample_fps), VisionConfig())
+
+
+def _audio_events(path: Path, required: bool) -> tuple[float, list[DetectedEvent]]:
+    from interview_monitor.detectors.audio import AudioConfig, analyze_pcm
+    from interview_monitor.media.audio import decode_audio
+
+    try:
+        pcm, duration = decode_audio(path)
+    except Exception as error:
+        if required:
+            raise AnalysisError(f"{path}: cannot decode audio: {error}") from None
+        return 0.0, []
+    return duration, analyze_pcm(pcm, AudioConfig())
+
+
+def analyze_file(path: Path, sample_fps: float = 2.0, progress: bool = False) -> AnalysisResult:
+    if not path.is_file():
+        raise AnalysisError(f"{path}: no such file")
+    kind = _kind_of(path)
+    events: list[DetectedEvent] = []
+    duration = 0.0
+    try:
+        if kind in ("image", "video"):
+            if progress:
+                print(f"analysing frames of {path} ...", file=sys.stderr)
+            duration, events = _vision_events(path, sample_fps)
+        if kind in ("audio", "video"):
+            if progress:
+                print(f"analysing sound of {path} ...", file=sys.stderr)
+            audio_duration, audio_events = _audio_events(path, required=kind == "audio")
+            duration = max(duration, audio_duration)
+            events += audio_events
+    except AnalysisError:
+        raise
+    except (OSError, ValueError) as error:
+        raise AnalysisError(f"{path}: cannot analyse: {error}") from None
+    events.sort(key=lambda event: (event.start_s, event.table))
+    origin = datetime.now(UTC)
+    risk = RiskModel().assess(detected_flags(events, origin))
+    return AnalysisResult(path, duration, events, risk)
+
+
+def store_analysis(settings: Settings, url: str, username: str, result: AnalysisResult) -> int:
+    """Save an analysed file as a completed session of `username`; return the session id."""
+    from interview_monitor.auth.repository import UserRepository
+    from interview_monitor.cli import CommandError
+    from interview_monitor.db.engine import Database
+    from interview_monitor.db.models import InterviewSession
+    from interview_monitor.events.service import store_detected
+    from interview_monitor.interviews.repository import SessionRepository
+
+    model = RiskModel().with_weights(settings.risk_weights)
+
+    async def store() -> int:
+        database = Database.connect(url, pool_size=1)
+        try:
+            async with database.session() as session:
+                user = await UserRepository(session).get_by_username(username)
+                if user is None:
+                    raise CommandError(
+                        f"no user named {username!r}; create it with `interview-monitor user add`"
+                    )
+                end = datetime.now(UTC)
+                start = end - timedelta(seconds=result.duration_s)
+                interview = await SessionRepository(session).add(
+                    InterviewSession(
+                        user_id=user.id,
+                        start_time=start,
+                        end_time=end,
+                        status="COMPLETED",
+                        title=f"Recording {result.file.name}",
+                    )
+                )
+                await store_detected(
+                    session, interview.id, result.events, start, model, source="analyze"
+                )
+                return interview.id
+        finally:
+            await database.dispose()
+
+    return asyncio.run(store())

@@ -1,0 +1,84 @@
+"""The FastAPI application: built by create_app(), with the database opened at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from interview_monitor import __version__
+from interview_monitor.config import Settings
+from interview_monitor.db.engine import Database, resolve_database_url
+from interview_monitor.db.migrate import upgrade
+from interview_monitor.deps import UnauthorizedError
+from interview_monitor.errors import DomainError
+from interview_monitor.scoring.risk import RiskModel
+
+log = logging.getLogger(__name__)
+
+
+def _domain_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthorizedError) else None
+    return JSONResponse({"detail": error.detail()}, status_code=error.status_code, headers=headers)
+
+
+def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail: list[dict[str, Any]] = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=error)
+    return JSONResponse(
+        {"detail": [{"loc": [], "msg": "internal error", "type": "internal"}]}, status_code=500
+    )
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url or resolve_database_url(settings)
+        upgrade(url)
+        app.state.database = Database.connect(url, settings.pool_size)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title="interview-monitor",
+        version=__version__,
+        description="Interview-integrity service: live detectors, explainable risk scores, reports.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.risk_model = RiskModel().with_weights(settings.risk_weights)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+    from interview_monitor.auth.routes import router as auth_router
+    from interview_monitor.events.routes import router as events_router
+    from interview_monitor.interviews.routes import router as interviews_router
+
+    app.include_router(auth_router)
+    app.include_router(interviews_router)
+    app.include_router(events_router)
+
+    @app.get("/healthz", tags=["health"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

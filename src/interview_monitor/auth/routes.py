@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response, status
+
+from interview_monitor.auth import service
+from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
+from interview_monitor.auth.roles import Role
+from interview_monitor.auth.schemas import ApiKeyCreate, ApiKeyCreated, Token, UserCreate, UserRead
+from interview_monitor.auth.tokens import create_access_token
+from interview_monitor.deps import Admin, CurrentUser, DbSession, SettingsDep, UnauthorizedError
+from interview_monitor.errors import ConflictError, ForbiddenError, NotFoundError
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+@router.post("/auth/token")
+async def issue_token(
+    db: DbSession,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=255)],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Token:
+    """OAuth2 password flow: form fields `username` and `password`."""
+    user = await service.authenticate(db, username, password)
+    if user is None:
+        raise UnauthorizedError("wrong username or password", ["body", "password"])
+    token, expires_at = create_access_token(
+        user.id, Role(user.role), settings.secret_key, settings.access_token_minutes
+    )
+    return Token(access_token=token, expires_at=expires_at, user=UserRead.model_validate(user))
+
+
+@router.get("/auth/me")
+async def who_am_i(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.get("/users")
+async def list_users(db: DbSession, _: Admin, role: Role | None = None) -> list[UserRead]:
+    return [UserRead.model_validate(u) for u in await UserRepository(db).list(role)]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+async def create_user(db: DbSession, _: Admin, data: UserCreate) -> UserRead:
+    try:
+        user = await service.create_user(db, data)
+    except service.AccountConflictError as clash:
+        raise ConflictError(str(clash), ["body", clash.field]) from None
+    return UserRead.model_validate(user)
+
+
+@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(db: DbSession, admin: Admin, user_id: int) -> Response:
+    """Deletes the account and, by cascade, all of its sessions, events and evidence."""
+    users = UserRepository(db)
+    user = await users.get(user_id)
+    if user is None:
+        raise NotFoundError(f"user {user_id} does not exist", ["path", "user_id"])
+    if user.id == admin.id:
+        raise ForbiddenError("admins cannot delete their own account", ["path", "user_id"])
+    await users.delete(user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/users/{user_id}/api-keys", status_code=status.HTTP_201_CREATED)
+async def create_api_key(
+    db: DbSession, _: Admin, user_id: int, data: ApiKeyCreate
+) -> ApiKeyCreated:
+    """A key for an AI module's service account, shown once; send it as `X-API-Key`."""
+    user = await UserRepository(db).get(user_id)
+    if user is None:
+        raise NotFoundError(f"user {user_id} does not exist", ["path", "user_id"])
+    if Role(user.role) is not Role.SERVICE:
+        raise ConflictError("API keys are for service accounts", ["path", "user_id"])
+    return await service.create_api_key(db, user, data.name)
+
+
+@router.delete("/users/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_api_key(db: DbSession, _: Admin, user_id: int, key_id: int) -> Response:
+    if not await ApiKeyRepository(db).revoke(key_id, user_id):
+        raise NotFoundError(f"no active key {key_id} for user {user_id}", ["path", "key_id"])
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

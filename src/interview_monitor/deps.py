@@ -1,0 +1,101 @@
+"""FastAPI dependencies as typed aliases: the database session, the settings, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.auth.roles import INGESTERS, REVIEWERS, Role
+from interview_monitor.auth.service import user_for_api_key
+from interview_monitor.auth.tokens import InvalidTokenError, decode_access_token
+from interview_monitor.config import Settings
+from interview_monitor.db.engine import Database
+from interview_monitor.db.models import User
+from interview_monitor.errors import DomainError, ForbiddenError
+from interview_monitor.scoring.risk import RiskModel
+
+
+class UnauthorizedError(DomainError):
+    status_code = 401
+    error_type = "unauthorized"
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_risk_model(request: Request) -> RiskModel:
+    model: RiskModel = request.app.state.risk_model
+    return model
+
+
+async def get_db_session(
+    database: Annotated[Database, Depends(get_database)],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    async with database.session() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+DbSession = Annotated[AsyncSession, Depends(get_db_session)]
+RiskModelDep = Annotated[RiskModel, Depends(get_risk_model)]
+
+
+async def user_from_token(db: AsyncSession, settings: Settings, token: str) -> User:
+    try:
+        claims = decode_access_token(token, settings.secret_key)
+    except InvalidTokenError:
+        raise UnauthorizedError("the token is invalid or has expired") from None
+    user = await db.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise UnauthorizedError("the token's user no longer exists")
+    return user
+
+
+async def get_current_user(
+    db: DbSession,
+    settings: SettingsDep,
+    token: Annotated[str | None, Security(oauth2_scheme)],
+    api_key: Annotated[str | None, Security(api_key_scheme)],
+) -> User:
+    if token:
+        return await user_from_token(db, settings, token)
+    if api_key:
+        user = await user_for_api_key(db, api_key)
+        if user is None:
+            raise UnauthorizedError("the API key is invalid or revoked")
+        return user
+    raise UnauthorizedError("sign in first: send a bearer token or an X-API-Key header")
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def _require(roles: frozenset[Role], what: str) -> object:
+    async def check(user: CurrentUser) -> User:
+        if Role(user.role) not in roles:
+            raise ForbiddenError(f"only {what} may do this")
+        return user
+
+    return Depends(check)
+
+
+Reviewer = Annotated[User, _require(REVIEWERS, "interviewers and admins")]
+Ingester = Annotated[User, _require(INGESTERS, "service accounts and admins")]
+Admin = Annotated[User, _require(frozenset({Role.ADMIN}), "admins")]

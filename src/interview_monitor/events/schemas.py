@@ -1,0 +1,109 @@
+"""The seed's AI-module payloads, accepted exactly as written, plus optional extra columns.
+
+Types are strict (a string is not a number, a boolean is not an id) and unknown fields are
+refused, so a module that sends the wrong thing hears about it at once, by field name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, model_validator
+
+SessionId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
+Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
+ShortText = Annotated[str, Strict(), Field(min_length=1, max_length=100)]
+EventId = Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")]
+DurationMs = Annotated[int, Strict(), Field(ge=0, le=86_400_000)]
+MAX_BATCH = 5000
+
+
+class EventPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    table: ClassVar[str]
+
+    session_id: SessionId
+    event_id: EventId | None = Field(
+        default=None,
+        description="Idempotency key: the same event_id in one session is stored once.",
+    )
+
+    def row(self) -> dict[str, Any]:
+        values = self.model_dump(exclude={"event_id"})
+        values["client_event_id"] = self.event_id
+        return values
+
+
+class ObjectDetectionPayload(EventPayload):
+    """YOLOv8 team: {"session_id": 123, "object_detected": "cell phone", "confidence_score": 95.5}"""
+
+    table: ClassVar[str] = "object_detection_events"
+    object_detected: Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"\S")]
+    confidence_score: Percent
+    timestamp: AwareDatetime | None = None
+    duration_ms: DurationMs = 0
+    snapshot_url: Annotated[str, Strict(), Field(max_length=2000)] | None = None
+
+
+class FacePosePayload(EventPayload):
+    """OpenCV team: {"session_id": 123, "event_type": "looking_away", "duration_ms": 3500, "severity_score": 3}"""
+
+    table: ClassVar[str] = "face_pose_events"
+    event_type: Annotated[str, Strict(), Field(min_length=1, max_length=50, pattern=r"\S")]
+    duration_ms: DurationMs = 0
+    severity_score: Annotated[int, Strict(), Field(ge=1, le=5)] = 1
+    confidence_score: Percent | None = None
+    timestamp: AwareDatetime | None = None
+
+
+class AudioTranscriptPayload(EventPayload):
+    """Whisper team: {"session_id": 123, "text_content": "My answer is...", "is_multiple_speakers": false}"""
+
+    table: ClassVar[str] = "audio_transcripts"
+    text_content: Annotated[str, Strict(), Field(max_length=100_000)]
+    is_multiple_speakers: Annotated[bool, Strict()] = False
+    start_timestamp: AwareDatetime | None = None
+    end_timestamp: AwareDatetime | None = None
+    flagged_phrases: list[Annotated[str, Strict(), Field(max_length=200)]] = Field(
+        default_factory=list, max_length=50
+    )
+    speaker_confidence: Percent | None = None
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> AudioTranscriptPayload:
+        if (
+            self.start_timestamp
+            and self.end_timestamp
+            and self.end_timestamp < self.start_timestamp
+        ):
+            raise ValueError("end_timestamp must not be before start_timestamp")
+        return self
+
+
+class AnswerEvaluationPayload(EventPayload):
+    """GPT/LLM team: {"session_id": 123, "ai_relevance_score": 85.5, "ai_feedback": "Good understanding..."}"""
+
+    table: ClassVar[str] = "answer_evaluations"
+    ai_relevance_score: Percent | None = None
+    ai_feedback: Annotated[str, Strict(), Field(max_length=20_000)] | None = None
+    question_id: Annotated[str, Strict(), Field(max_length=100)] | None = None
+    candidate_answer: Annotated[str, Strict(), Field(max_length=100_000)] | None = None
+    question_text: Annotated[str, Strict(), Field(max_length=20_000)] | None = None
+
+
+class IngestResult(BaseModel):
+    received: int
+    stored: int
+    duplicates: int
+    ids: list[int]
+    total_risk_score: dict[int, float] = Field(
+        description="The recomputed score of every session the batch touched."
+    )
+
+
+PAYLOADS: dict[str, type[EventPayload]] = {
+    "object-detection": ObjectDetectionPayload,
+    "face-pose": FacePosePayload,
+    "audio-transcript": AudioTranscriptPayload,
+    "answer-evaluation": AnswerEvaluationPayload,
+}

@@ -1,0 +1,118 @@
+"""Batched event writes: one INSERT ... SELECT FROM unnest(...) per table per batch.
+
+A batch costs one round trip whatever its size, and ON CONFLICT on (session_id,
+client_event_id) makes retried deliveries harmless.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    default_sql: str | None = None
+
+    def select_expression(self) -> str:
+        value = f'u."{self.name}"'
+        return f"COALESCE({value}, {self.default_sql})" if self.default_sql else value
+
+
+_COMMON = (
+    Column("session_id", "int"),
+    Column("source", "text", "'external'"),
+    Column("client_event_id", "text"),
+)
+
+TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "object_detection_events": (
+        *_COMMON,
+        Column("timestamp", "timestamptz", "now()"),
+        Column("object_detected", "text"),
+        Column("confidence_score", "numeric"),
+        Column("duration_ms", "int", "0"),
+        Column("snapshot_url", "text"),
+    ),
+    "face_pose_events": (
+        *_COMMON,
+        Column("timestamp", "timestamptz", "now()"),
+        Column("event_type", "text"),
+        Column("duration_ms", "int", "0"),
+        Column("severity_score", "int", "1"),
+        Column("confidence_score", "numeric"),
+        Column("snapshot_url", "text"),
+    ),
+    "audio_transcripts": (
+        *_COMMON,
+        Column("start_timestamp", "timestamptz"),
+        Column("end_timestamp", "timestamptz"),
+        Column("text_content", "text"),
+        Column("is_multiple_speakers", "boolean", "false"),
+        Column("flagged_phrases", "text"),
+        Column("speaker_confidence", "numeric"),
+    ),
+    "answer_evaluations": (
+        *_COMMON,
+        Column("question_id", "text"),
+        Column("candidate_answer", "text"),
+        Column("ai_relevance_score", "numeric"),
+        Column("ai_feedback", "text"),
+        Column("question_text", "text"),
+    ),
+}
+
+# text[] cannot be unnested as an element of a text[][]; phrases travel as one JSON string each.
+_JSON_ARRAY_COLUMNS = {"flagged_phrases"}
+
+
+def _insert_sql(table: str) -> str:
+    columns = TABLE_COLUMNS[table]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    arrays = ", ".join(f"CAST(:{c.name} AS {c.sql_type}[])" for c in columns)
+    aliases = ", ".join(f'"{c.name}"' for c in columns)
+    selects = ", ".join(
+        "ARRAY(SELECT jsonb_array_elements_text(COALESCE(u.flagged_phrases::jsonb, '[]')))"
+        if c.name in _JSON_ARRAY_COLUMNS
+        else c.select_expression()
+        for c in columns
+    )
+    return (
+        f"INSERT INTO {table} ({names}) "
+        f"SELECT {selects} FROM unnest({arrays}) AS u({aliases}) "
+        "ON CONFLICT (session_id, client_event_id) DO NOTHING RETURNING id"
+    )
+
+
+_INSERTS = {table: text(_insert_sql(table)) for table in TABLE_COLUMNS}
+
+
+def _column_arrays(table: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    arrays: dict[str, list[Any]] = {}
+    for column in TABLE_COLUMNS[table]:
+        values = [row.get(column.name) for row in rows]
+        if column.name in _JSON_ARRAY_COLUMNS:
+            values = [None if v is None else json.dumps(list(v)) for v in values]
+        arrays[column.name] = values
+    return arrays
+
+
+async def write_events(
+    session: AsyncSession, table: str, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert rows (dicts of column values) into an event table; return the new ids.
+
+    Rows whose (session_id, client_event_id) is already stored are skipped, so the result may
+    be shorter than `rows`.
+    """
+    if not rows:
+        return []
+    result = await session.execute(_INSERTS[table], _column_arrays(table, rows))
+    return [row[0] for row in result]

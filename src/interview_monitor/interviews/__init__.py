@@ -1,0 +1,1 @@
+"""Interview sessions: start, end, risk, flags and the data behind reports."""

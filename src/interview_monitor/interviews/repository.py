@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.db.models import (
+    AnswerEvaluation,
+    AudioTranscript,
+    EvidenceSnapshot,
+    FacePoseEvent,
+    InterviewSession,
+    ObjectDetectionEvent,
+    RiskHistory,
+    User,
+)
+
+FLAG_MODELS: dict[str, type[ObjectDetectionEvent] | type[FacePoseEvent] | type[AudioTranscript]] = {
+    "object_detection_events": ObjectDetectionEvent,
+    "face_pose_events": FacePoseEvent,
+    "audio_transcripts": AudioTranscript,
+}
+
+
+class SessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, interview: InterviewSession) -> InterviewSession:
+        self.session.add(interview)
+        await self.session.flush()
+        await self.session.refresh(interview)
+        return interview
+
+    async def get(self, session_id: int, *, for_update: bool = False) -> InterviewSession | None:
+        query = select(InterviewSession).where(InterviewSession.id == session_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def statuses(self, session_ids: Sequence[int]) -> dict[int, str]:
+        """Status of each existing session, locked against a concurrent end until commit."""
+        rows = await self.session.execute(
+            select(InterviewSession.id, InterviewSession.status)
+            .where(InterviewSession.id.in_(session_ids))
+            .with_for_update(read=True)
+        )
+        return {row.id: row.status for row in rows}
+
+    async def summaries(
+        self,
+        *,
+        status: str | None = None,
+        risk_level: str | None = None,
+        user_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        search: str | None = None,
+        order_by: str = "start_time",
+        descending: bool = True,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        clauses: list[str] = []
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        for name, value, clause in (
+            ("status", status, "status = :status"),
+            ("risk_level", risk_level, "risk_level = :risk_level"),
+            ("user_id", user_id, "user_id = :user_id"),
+            ("since", since, "start_time >= :since"),
+            ("until", until, "start_time < :until"),
+            (
+                "search",
+                f"%{search}%" if search else None,
+                "(full_name ILIKE :search OR email ILIKE :search OR username ILIKE :search)",
+            ),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params[name] = value
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        direction = "DESC" if descending else "ASC"
+        total = await self.session.scalar(
+            text(f"SELECT count(*) FROM view_candidate_risk_summary {where}"), params
+        )
+        rows = await self.session.execute(
+            text(
+                f"SELECT * FROM view_candidate_risk_summary {where} "
+                f"ORDER BY {order_by} {direction} NULLS LAST, session_id {direction} "
+                "LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        )
+        return int(total or 0), [dict(row._mapping) for row in rows]
+
+    async def summary(self, session_id: int) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                text("SELECT * FROM view_candidate_risk_summary WHERE session_id = :id"),
+                {"id": session_id},
+            )
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    async def set_risk(self, session_id: int, score: float) -> bool:
+        """Store the score; record it in the history when it changed."""
+        value = Decimal(f"{score:.2f}")
+        last = await self.session.scalar(
+            select(RiskHistory.total_risk_score)
+            .where(RiskHistory.session_id == session_id)
+            .order_by(RiskHistory.computed_at.desc(), RiskHistory.id.desc())
+            .limit(1)
+        )
+        await self.session.execute(
+            update(InterviewSession)
+            .where(InterviewSession.id == session_id)
+            .values(total_risk_score=value)
+        )
+        if last == value:
+            return False
+        self.session.add(RiskHistory(session_id=session_id, total_risk_score=value))
+        await self.session.flush()
+        return True
+
+    async def flags(
+        self, session_id: int
+    ) -> list[ObjectDetectionEvent | FacePoseEvent | AudioTranscript]:
+        found: list[ObjectDetectionEvent | FacePoseEvent | AudioTranscript] = []
+        for model in FLAG_MODELS.values():
+            rows: Sequence[Any] = (
+                await self.session.scalars(select(model).where(model.session_id == session_id))
+            ).all()
+            found.extend(rows)
+        return found
+
+    async def events(
+        self, model: type[Any], session_id: int, limit: int, offset: int
+    ) -> Sequence[Any]:
+        order = model.timestamp if hasattr(model, "timestamp") else model.id
+        query: Select[Any] = (
+            select(model)
+            .where(model.session_id == session_id)
+            .order_by(order, model.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def answers(self, session_id: int) -> Sequence[AnswerEvaluation]:
+        query = (
+            select(AnswerEvaluation)
+            .where(AnswerEvaluation.session_id == session_id)
+            .order_by(AnswerEvaluation.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def transcripts(self, session_id: int) -> Sequence[AudioTranscript]:
+        query = (
+            select(AudioTranscript)
+            .where(AudioTranscript.session_id == session_id)
+            .order_by(
+                func.coalesce(AudioTranscript.start_timestamp, AudioTranscript.created_at),
+                AudioTranscript.id,
+            )
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def risk_history(self, session_id: int) -> Sequence[RiskHistory]:
+        query = (
+            select(RiskHistory)
+            .where(RiskHistory.session_id == session_id)
+            .order_by(RiskHistory.computed_at)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def candidate(self, interview: InterviewSession) -> User:
+        user = await self.session.get(User, interview.user_id)
+        assert user is not None
+        return user
+
+    async def add_evidence(self, snapshot: EvidenceSnapshot) -> EvidenceSnapshot:
+        self.session.add(snapshot)
+        await self.session.flush()
+        return snapshot
+
+    async def evidence(self, snapshot_id: Any) -> EvidenceSnapshot | None:
+        return await self.session.get(EvidenceSnapshot, snapshot_id)
+
+    async def delete_ended_before(self, cutoff: datetime) -> int:
+        result = await self.session.execute(
+            text(
+                "DELETE FROM interview_sessions WHERE status <> 'IN_PROGRESS' "
+                "AND COALESCE(end_time, start_time) < :cutoff"
+            ),
+            {"cutoff": cutoff},
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

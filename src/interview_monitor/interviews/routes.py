@@ -1,0 +1,209 @@
+"""The seed's interview endpoints, plus what a real client needs to list and review sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from interview_monitor.deps import CurrentUser, DbSession, Reviewer, RiskModelDep
+from interview_monitor.errors import NotFoundError
+from interview_monitor.interviews import service
+from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
+from interview_monitor.interviews.schemas import (
+    DismissRequest,
+    EndRequest,
+    RiskRead,
+    SessionPage,
+    SessionRead,
+    SessionSummary,
+    StartRequest,
+)
+from interview_monitor.reports.builder import build_report, risk_json, timeline_entry
+
+router = APIRouter(tags=["interviews"])
+
+EVENT_TABLES = {
+    "object-detection": "object_detection_events",
+    "face-pose": "face_pose_events",
+    "audio-transcript": "audio_transcripts",
+}
+SessionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+EventId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
+
+
+def _read(interview: Any) -> SessionRead:
+    return SessionRead(
+        session_id=interview.id,
+        user_id=interview.user_id,
+        status=interview.status,
+        title=interview.title,
+        start_time=interview.start_time,
+        end_time=interview.end_time,
+    )
+
+
+@router.post("/api/interview/start", status_code=status.HTTP_201_CREATED)
+async def start_interview(
+    db: DbSession, user: CurrentUser, request: Annotated[StartRequest | None, Body()] = None
+) -> SessionRead:
+    """Start a session. Candidates start their own; reviewers name the candidate's `user_id`."""
+    body = request or StartRequest()
+    interview = await service.start_session(db, user, body.user_id, body.title)
+    return _read(interview)
+
+
+@router.get("/api/interview/{session_id}")
+async def get_interview(db: DbSession, user: CurrentUser, session_id: SessionId) -> SessionRead:
+    return _read(await service.get_session(db, session_id, user))
+
+
+@router.post("/api/interview/{session_id}/end")
+async def end_interview(
+    db: DbSession,
+    user: CurrentUser,
+    model: RiskModelDep,
+    session_id: SessionId,
+    request: Annotated[EndRequest | None, Body()] = None,
+) -> SessionRead:
+    body = request or EndRequest()
+    interview = await service.end_session(db, session_id, user, body.status)
+    await service.recompute_risk(db, session_id, model)
+    return _read(interview)
+
+
+@router.get("/api/interview/{session_id}/risk")
+async def get_risk(
+    db: DbSession, user: Reviewer, model: RiskModelDep, session_id: SessionId
+) -> RiskRead:
+    """The current score, its level and the contributions that explain it."""
+    await service.get_session(db, session_id, user)
+    assessment = await service.recompute_risk(db, session_id, model)
+    return RiskRead.model_validate(risk_json(session_id, assessment))
+
+
+@router.get("/api/interview/{session_id}/report", response_model=None)
+async def get_report(
+    db: DbSession,
+    user: Reviewer,
+    model: RiskModelDep,
+    session_id: SessionId,
+    format: Literal["json", "html", "pdf"] = "json",
+) -> Response:
+    """The full report as JSON (default), an HTML page or a PDF (`?format=html|pdf`)."""
+    interview = await service.get_session(db, session_id, user)
+    report = await build_report(db, interview, model)
+    if format == "html":
+        from interview_monitor.reports.html import render_html
+
+        return HTMLResponse(render_html(report))
+    if format == "pdf":
+        from interview_monitor.reports.pdf import render_pdf
+
+        evidence = SessionRepository(db)
+        snapshots = {}
+        for entry in report["timeline"]:
+            url = entry.get("snapshot_url")
+            if url and url.startswith("/api/evidence/"):
+                found = await evidence.evidence(_uuid_or_none(url.rsplit("/", 1)[-1]))
+                if found is not None:
+                    snapshots[url] = found.data
+        return Response(
+            render_pdf(report, snapshots),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="interview-{session_id}-report.pdf"'
+            },
+        )
+    return JSONResponse(jsonable_encoder(report))
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@router.get("/api/interviews")
+async def list_interviews(
+    db: DbSession,
+    _: Reviewer,
+    status_filter: Annotated[
+        Literal["IN_PROGRESS", "COMPLETED", "TERMINATED", "ABANDONED"] | None, Query(alias="status")
+    ] = None,
+    risk_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None,
+    user_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Literal["start_time", "total_risk_score", "full_name", "status"] = "start_time",
+    order: Literal["asc", "desc"] = "desc",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> SessionPage:
+    """Sessions with their live status and risk, filtered and sorted (the summary view)."""
+    total, rows = await SessionRepository(db).summaries(
+        status=status_filter,
+        risk_level=risk_level,
+        user_id=user_id,
+        since=since,
+        until=until,
+        search=q,
+        order_by=sort,
+        descending=order == "desc",
+        limit=limit,
+        offset=offset,
+    )
+    return SessionPage(total=total, items=[SessionSummary.model_validate(row) for row in rows])
+
+
+@router.get("/api/interview/{session_id}/events/{kind}")
+async def list_events(
+    db: DbSession,
+    user: Reviewer,
+    session_id: SessionId,
+    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    await service.get_session(db, session_id, user)
+    rows = await SessionRepository(db).events(
+        FLAG_MODELS[EVENT_TABLES[kind]], session_id, limit, offset
+    )
+    return [jsonable_encoder(timeline_entry(row)) for row in rows]
+
+
+@router.post("/api/interview/{session_id}/flags/{kind}/{event_id}/dismiss")
+async def dismiss_flag(
+    db: DbSession,
+    user: Reviewer,
+    model: RiskModelDep,
+    session_id: SessionId,
+    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    event_id: EventId,
+    request: Annotated[DismissRequest | None, Body()] = None,
+) -> RiskRead:
+    """Mark a flag as dismissed (kept, with who and when); the score is recomputed without it."""
+    reason = (request or DismissRequest()).reason
+    assessment = await service.dismiss_flag(
+        db, session_id, EVENT_TABLES[kind], event_id, user, reason, model
+    )
+    return RiskRead.model_validate(risk_json(session_id, assessment))
+
+
+@router.get("/api/evidence/{snapshot_id}", response_class=Response)
+async def get_evidence(db: DbSession, _: Reviewer, snapshot_id: uuid.UUID) -> Response:
+    """An evidence snapshot; only for signed-in reviewers, never cached by shared caches."""
+    snapshot = await SessionRepository(db).evidence(snapshot_id)
+    if snapshot is None:
+        raise NotFoundError("no such evidence snapshot", ["path", "snapshot_id"])
+    return Response(
+        snapshot.data,
+        media_type=snapshot.content_type,
+        headers={"Cache-Control": "private, max-age=300"},
+    )

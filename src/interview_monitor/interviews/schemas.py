@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SessionStatus = Literal["IN_PROGRESS", "COMPLETED", "TERMINATED", "ABANDONED"]
+RiskLevelName = Literal["LOW", "MEDIUM", "HIGH"]
+
+
+class StartRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description="Candidate to start for (reviewers only)."
+    )
+    title: str | None = Field(default=None, max_length=200)
+
+
+class EndRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["COMPLETED", "TERMINATED", "ABANDONED"] = "COMPLETED"
+
+
+class SessionRead(BaseModel):
+    session_id: int
+    user_id: int
+    status: str
+    title: str | None
+    start_time: datetime
+    end_time: datetime | None
+
+
+class ContributionRead(BaseModel):
+    kind: str
+    label: str
+    points: float
+    episodes: int
+    total_duration_s: float
+    first_at: datetime
+    last_at: datetime
+    max_confidence: float
+    explanation: str
+    flags: list[str]
+
+
+class RiskRead(BaseModel):
+    session_id: int
+    total_risk_score: float
+    risk_level: RiskLevelName
+    contributions: list[ContributionRead]
+
+
+class SessionSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    session_id: int
+    user_id: int
+    username: str
+    full_name: str
+    email: str
+    start_time: datetime
+    end_time: datetime | None
+    status: str
+    total_risk_score: float
+    risk_level: RiskLevelName
+
+
+class SessionPage(BaseModel):
+    total: int
+    items: list[SessionSummary]
+
+
+class DismissRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000)
+
+
+class AnswerSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str | None = Field(default=None, max_length=100)
+    question_text: str | None = Field(default=None, max_length=20_000)
+    reference_answer: str | None = Field(default=None, max_length=20_000)
+    answer: str = Field(max_length=100_000)
+
+
+class EventList(BaseModel):
+    items: list[dict[str, Any]]

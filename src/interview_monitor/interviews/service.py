@@ -1,0 +1,135 @@
+"""Interview sessions. Never commits: the request, stream handler or CLI command does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.auth.roles import REVIEWERS, Role
+from interview_monitor.db.models import InterviewSession, User
+from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from interview_monitor.interviews.flags import FlagRow, flags_from_rows
+from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
+from interview_monitor.scoring.risk import RiskAssessment, RiskModel
+
+IN_PROGRESS = "IN_PROGRESS"
+
+
+def is_reviewer(user: User) -> bool:
+    return Role(user.role) in REVIEWERS
+
+
+async def start_session(
+    db: AsyncSession, actor: User, user_id: int | None = None, title: str | None = None
+) -> InterviewSession:
+    role = Role(actor.role)
+    if role is Role.CANDIDATE:
+        if user_id not in (None, actor.id):
+            raise ForbiddenError("candidates start only their own sessions", ["body", "user_id"])
+        candidate_id = actor.id
+    elif role in REVIEWERS:
+        if user_id is None:
+            raise InvalidInputError(
+                "user_id is required when a reviewer starts a session", ["body", "user_id"]
+            )
+        candidate = await db.get(User, user_id)
+        if candidate is None:
+            raise NotFoundError(f"user {user_id} does not exist", ["body", "user_id"])
+        candidate_id = candidate.id
+    else:
+        raise ForbiddenError("service accounts cannot start sessions")
+    repository = SessionRepository(db)
+    interview = await repository.add(InterviewSession(user_id=candidate_id, title=title))
+    await repository.set_risk(interview.id, 0.0)
+    return interview
+
+
+async def get_session(
+    db: AsyncSession, session_id: int, actor: User, *, for_update: bool = False
+) -> InterviewSession:
+    """The session if the actor may see it: reviewers see all, candidates their own."""
+    interview = await SessionRepository(db).get(session_id, for_update=for_update)
+    if interview is None:
+        raise NotFoundError(f"session {session_id} does not exist", ["path", "session_id"])
+    if not is_reviewer(actor) and interview.user_id != actor.id:
+        raise ForbiddenError("this session belongs to someone else")
+    return interview
+
+
+async def end_session(
+    db: AsyncSession, session_id: int, actor: User, status: str = "COMPLETED"
+) -> InterviewSession:
+    interview = await get_session(db, session_id, actor, for_update=True)
+    if not is_reviewer(actor) and status != "COMPLETED":
+        raise ForbiddenError("candidates can only complete their session", ["body", "status"])
+    if interview.status != IN_PROGRESS:
+        raise ConflictError(
+            f"session {session_id} has already ended ({interview.status})", ["path", "session_id"]
+        )
+    interview.status = status
+    interview.end_time = max(datetime.now(UTC), interview.start_time)
+    interview.ended_by = actor.id
+    await db.flush()
+    return interview
+
+
+async def open_sessions(db: AsyncSession, session_ids: Sequence[int]) -> None:
+    """Check that every session exists and is in progress; lock them until the commit."""
+    statuses = await SessionRepository(db).statuses(sorted(set(session_ids)))
+    for index, session_id in enumerate(session_ids):
+        status = statuses.get(session_id)
+        if status is None:
+            raise NotFoundError(
+                f"session {session_id} does not exist", ["body", index, "session_id"]
+            )
+        if status != IN_PROGRESS:
+            raise ConflictError(
+                f"session {session_id} has ended ({status}); it takes no more events",
+                ["body", index, "session_id"],
+            )
+
+
+async def assess(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAssessment:
+    rows = await SessionRepository(db).flags(session_id)
+    return model.assess(flags_from_rows(rows))
+
+
+async def recompute_risk(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAssessment:
+    assessment = await assess(db, session_id, model)
+    await SessionRepository(db).set_risk(session_id, assessment.total_risk_score)
+    return assessment
+
+
+async def dismiss_flag(
+    db: AsyncSession,
+    session_id: int,
+    table: str,
+    event_id: int,
+    actor: User,
+    reason: str,
+    model: RiskModel,
+) -> RiskAssessment:
+    if not is_reviewer(actor):
+        raise ForbiddenError("only interviewers and admins dismiss flags")
+    model_class = FLAG_MODELS.get(table)
+    if model_class is None:
+        raise NotFoundError(f"no flags are kept in {table!r}", ["path", "table"])
+    await get_session(db, session_id, actor)
+    row: FlagRow | None = await db.get(model_class, event_id)
+    if row is None or row.session_id != session_id:
+        raise NotFoundError(
+            f"event {event_id} is not in session {session_id}", ["path", "event_id"]
+        )
+    if row.dismissed_at is None:
+        row.dismissed_at = datetime.now(UTC)
+        row.dismissed_by = actor.id
+        row.dismissal_reason = reason or None
+        await db.flush()
+    return await recompute_risk(db, session_id, model)
+
+
+async def purge_ended(db: AsyncSession, retention_days: int) -> int:
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    return await SessionRepository(db).delete_ended_before(cutoff)

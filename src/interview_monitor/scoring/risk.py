@@ -1,0 +1,222 @@
+"""The risk engine: flags in, an explainable 0-100 score out. Pure: no web, SQL or models.
+
+Each flag kind accumulates evidence from its episodes (confidence x severity x a sublinear
+duration factor). A kind's points saturate towards its cap, and kinds combine like independent
+probabilities, so the score is bounded by 100, never falls when evidence is added, and no
+single noisy detector can reach HIGH on its own unless it is one of the strong kinds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+MEDIUM_THRESHOLD = 30.0
+HIGH_THRESHOLD = 60.0
+
+
+class RiskLevel(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+def risk_level(score: float) -> RiskLevel:
+    """The same cut-offs as the SQL function risk_level() used by the summary view."""
+    if score >= HIGH_THRESHOLD:
+        return RiskLevel.HIGH
+    if score >= MEDIUM_THRESHOLD:
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    label: str
+    cap: float
+    noun: str
+
+
+DEFAULT_POLICIES: dict[str, KindPolicy] = {
+    "phone": KindPolicy("Phone in view", 70.0, "a phone was seen"),
+    "extra_person": KindPolicy("Another person in view", 60.0, "another person was seen"),
+    "multiple_faces": KindPolicy("Several faces", 60.0, "more than one face was in the frame"),
+    "multiple_speakers": KindPolicy(
+        "Other voices", 55.0, "a voice other than the candidate's spoke"
+    ),
+    "spoken_cue": KindPolicy("Spoken cue", 50.0, "words that ask for outside help were heard"),
+    "no_face": KindPolicy("Candidate absent", 45.0, "no face was in the frame"),
+    "looking_away": KindPolicy("Looking away", 40.0, "the candidate looked away from the screen"),
+    "head_turned": KindPolicy("Head turned", 35.0, "the candidate's head was turned away"),
+    "other_object": KindPolicy("Other object", 20.0, "an object that may help was seen"),
+    "other": KindPolicy("Other flag", 20.0, "another detector raised a flag"),
+}
+
+OBJECT_KINDS = {
+    "cell phone": "phone",
+    "phone": "phone",
+    "mobile phone": "phone",
+    "person": "extra_person",
+}
+FACE_KINDS = {"looking_away", "head_turned", "no_face", "multiple_faces"}
+
+
+def object_kind(object_detected: str) -> str:
+    return OBJECT_KINDS.get(object_detected.strip().lower(), "other_object")
+
+
+def face_kind(event_type: str) -> str:
+    normalised = event_type.strip().lower()
+    return normalised if normalised in FACE_KINDS else "other"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One stored event as the engine sees it."""
+
+    ref: str
+    kind: str
+    start: datetime
+    duration_s: float = 0.0
+    severity: int = 3
+    confidence: float = 1.0
+    dismissed: bool = False
+    description: str = ""
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=self.duration_s)
+
+
+@dataclass(frozen=True)
+class Episode:
+    kind: str
+    start: datetime
+    end: datetime
+    severity: int
+    confidence: float
+    refs: tuple[str, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    @property
+    def evidence(self) -> float:
+        duration_factor = 1.0 + math.log1p(self.duration_s / 10.0)
+        return self.confidence * (self.severity / 3.0) * duration_factor
+
+
+@dataclass(frozen=True)
+class Contribution:
+    kind: str
+    label: str
+    points: float
+    episodes: int
+    total_duration_s: float
+    first_at: datetime
+    last_at: datetime
+    max_confidence: float
+    explanation: str
+    refs: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    total_risk_score: float
+    risk_level: RiskLevel
+    contributions: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    policies: Mapping[str, KindPolicy] = field(default_factory=lambda: dict(DEFAULT_POLICIES))
+    merge_gap_s: float = 5.0
+
+    def with_weights(self, weights: Mapping[str, float]) -> RiskModel:
+        """Scale each kind's cap by a weight (0 turns a kind off); unknown kinds are refused."""
+        unknown = set(weights) - set(self.policies)
+        if unknown:
+            raise ValueError(f"unknown risk kinds: {', '.join(sorted(unknown))}")
+        policies = {
+            kind: replace(policy, cap=min(100.0, policy.cap * weights.get(kind, 1.0)))
+            for kind, policy in self.policies.items()
+        }
+        return replace(self, policies=policies)
+
+    def episodes(self, flags: Iterable[Flag]) -> list[Episode]:
+        """Flags of one kind that overlap or follow within merge_gap_s become one episode."""
+        ordered = sorted((f for f in flags if not f.dismissed), key=lambda f: (f.kind, f.start))
+        merged: list[Episode] = []
+        gap = timedelta(seconds=self.merge_gap_s)
+        for flag in ordered:
+            last = merged[-1] if merged else None
+            if last is not None and last.kind == flag.kind and flag.start <= last.end + gap:
+                merged[-1] = Episode(
+                    kind=last.kind,
+                    start=last.start,
+                    end=max(last.end, flag.end),
+                    severity=max(last.severity, flag.severity),
+                    confidence=max(last.confidence, flag.confidence),
+                    refs=(*last.refs, flag.ref),
+                )
+            else:
+                merged.append(
+                    Episode(
+                        flag.kind, flag.start, flag.end, flag.severity, flag.confidence, (flag.ref,)
+                    )
+                )
+        return merged
+
+    def assess(self, flags: Iterable[Flag]) -> RiskAssessment:
+        by_kind: dict[str, list[Episode]] = {}
+        for episode in self.episodes(flags):
+            by_kind.setdefault(episode.kind, []).append(episode)
+        contributions = [
+            self._contribution(kind, episodes)
+            for kind, episodes in by_kind.items()
+            if kind in self.policies
+        ]
+        contributions = [c for c in contributions if c.points > 0]
+        contributions.sort(key=lambda c: c.points, reverse=True)
+        remaining = 1.0
+        for contribution in contributions:
+            remaining *= 1.0 - contribution.points / 100.0
+        score = round(min(100.0, max(0.0, 100.0 * (1.0 - remaining))), 2)
+        return RiskAssessment(score, risk_level(score), tuple(contributions))
+
+    def history(self, flags: Sequence[Flag]) -> list[tuple[datetime, float]]:
+        """The score as it stood after each flag, for the risk-over-time plot."""
+        live = sorted((f for f in flags if not f.dismissed), key=lambda f: f.end)
+        return [
+            (flag.end, self.assess(live[: index + 1]).total_risk_score)
+            for index, flag in enumerate(live)
+        ]
+
+    def _contribution(self, kind: str, episodes: list[Episode]) -> Contribution:
+        policy = self.policies[kind]
+        evidence = sum(episode.evidence for episode in episodes)
+        points = round(policy.cap * (1.0 - math.exp(-evidence)), 2)
+        total = sum(episode.duration_s for episode in episodes)
+        confidence = max(episode.confidence for episode in episodes)
+        times = "once" if len(episodes) == 1 else f"{len(episodes)} times"
+        span = f" for {total:.0f} s in total" if total >= 1 else ""
+        explanation = (
+            f"{policy.noun.capitalize()} {times}{span} "
+            f"(highest detector confidence {confidence:.0%}); adds {points:.1f} points."
+        )
+        return Contribution(
+            kind=kind,
+            label=policy.label,
+            points=points,
+            episodes=len(episodes),
+            total_duration_s=round(total, 3),
+            first_at=min(episode.start for episode in episodes),
+            last_at=max(episode.end for episode in episodes),
+            max_confidence=round(confidence, 4),
+            explanation=explanation,
+            refs=tuple(ref for episode in episodes for ref in episode.refs),
+        )
