@@ -2,10 +2,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 DEFAULT_TEST_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -30,3 +35,91 @@ def test_data() -> Path:
 def ground_truth(test_data: Path) -> dict[str, Any]:
     truth: dict[str, Any] = json.loads((test_data / "ground_truth.json").read_text())
     return truth
+
+
+# --- a real PostgreSQL for every database test ------------------------------------------
+# INTERVIEW_MONITOR_TEST_DATABASE_URL names a server (any database on it that the user may
+# CREATE DATABASE from); otherwise the embedded server is started under the temp directory.
+# Each xdist worker gets its own freshly migrated database.
+
+TEST_SERVER_ENV = "INTERVIEW_MONITOR_TEST_DATABASE_URL"
+
+
+def _server_admin_url() -> str:
+    configured = os.environ.get(TEST_SERVER_ENV)
+    if configured:
+        from interview_monitor.db.urls import libpq_url
+
+        return libpq_url(configured)
+    import tempfile
+
+    from interview_monitor.db.embedded import _start_server
+
+    return _start_server(Path(tempfile.gettempdir()) / f"interview-monitor-tests-{os.getuid()}" / "pgdata")
+
+
+def _with_database(admin_url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url).set(database=name)
+    rendered: str = url.render_as_string(hide_password=False)
+    return rendered
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    return _server_admin_url()
+
+
+def recreate_database(admin_url: str, name: str) -> str:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return _with_database(admin_url, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_admin_url: str, worker_id: str) -> Iterator[str]:
+    """A migrated database of this test worker's own."""
+    from interview_monitor.db.migrate import upgrade
+
+    name = f"im_test_{worker_id}"
+    url = recreate_database(pg_admin_url, name)
+    upgrade(url)
+    yield url
+    drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def db_session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session whose work is rolled back after the test (commits become savepoints)."""
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from interview_monitor.db.urls import sqlalchemy_url
+
+    engine = create_async_engine(sqlalchemy_url(database_url), poolclass=NullPool)
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+    await engine.dispose()

@@ -25,6 +25,7 @@ class EmbeddedDatabaseError(RuntimeError):
 
 
 def _start_server(pgdata: Path) -> str:
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; pgserver falls back to /tmp.
         warnings.simplefilter("ignore")
@@ -54,9 +55,7 @@ def _ensure_database(admin_uri: str, name: str) -> None:
 
 def embedded_database_url(home: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or reuse) the cluster under `home` and return a libpq URL of `database` in it."""
-    pgdata = home / "pgdata"
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    admin_uri = _start_server(pgdata)
+    admin_uri = _start_server(home / "pgdata")
     _ensure_database(admin_uri, database)
     base, _, query = admin_uri.partition("?")
     return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
