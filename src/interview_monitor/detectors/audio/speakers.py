@@ -1,0 +1,198 @@
+"""Other voices: enrol the candidate's voice, then find speech that is not theirs.
+
+Each speech segment is covered by 1.6 s windows every `speaker_window_step_s`; each window gets
+a d-vector. The candidate's voice is the mean of the first run of `smoothing_windows`
+consecutive windows that all agree with each other (so a first exchange between two people is
+not enrolled as one voice). Later windows, averaged with their neighbours in the same segment
+(about 3 s of audio, since single 1.6 s windows are noisy), are compared with it: below
+`same_speaker_similarity` they are another voice. Segments shorter than one second carry too
+little voice to judge and are left unjudged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from interview_monitor.detectors.audio.config import AudioConfig
+from interview_monitor.detectors.audio.vad import SpeechSpan
+from interview_monitor.detectors.audio.voice_encoder import (
+    SAMPLE_RATE,
+    WINDOW_SAMPLES,
+    VoiceEncoder,
+)
+
+SpeakerVerdict = Literal["not_enough_speech", "one_speaker", "multiple_speakers"]
+MIN_JUDGED_SEGMENT_S = 1.0
+WINDOW_S = WINDOW_SAMPLES / SAMPLE_RATE
+FloatArray = np.ndarray[Any, np.dtype[np.float32]]
+
+
+def _unit(vector: FloatArray) -> FloatArray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceWindow:
+    """One judged window: its centre in stream seconds and its likeness to the candidate."""
+
+    centre_s: float
+    similarity: float
+    is_other_voice: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OtherVoiceEpisode:
+    """A stretch of speech by someone other than the enrolled candidate."""
+
+    start_s: float
+    end_s: float
+    mean_similarity: float
+    confidence: float  # 0-100
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "multiple_speakers",
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "mean_similarity": round(self.mean_similarity, 3),
+            "confidence": round(self.confidence, 1),
+        }
+
+
+@dataclass
+class _Segment:
+    span: SpeechSpan
+    window_centres_s: list[float]
+    embeddings: FloatArray
+    judged: list[VoiceWindow] = field(default_factory=list)
+
+
+class SpeakerTracker:
+    def __init__(self, encoder: VoiceEncoder, config: AudioConfig) -> None:
+        self._encoder = encoder
+        self._config = config
+        self._segments: list[_Segment] = []
+        self._voice: FloatArray | None = None
+        self.enrolled_at_s: float | None = None
+        self.speech_s = 0.0
+
+    def _window_starts(self, span: SpeechSpan, audio_start: int, audio_len: int) -> list[int]:
+        step = round(self._config.speaker_window_step_s * SAMPLE_RATE)
+        if span.duration_s < MIN_JUDGED_SEGMENT_S:
+            return []
+        if span.end - span.start <= WINDOW_SAMPLES:
+            centred = (span.start + span.end - WINDOW_SAMPLES) // 2 - audio_start
+            return [min(max(0, centred), max(0, audio_len - WINDOW_SAMPLES))]
+        last = span.end - WINDOW_SAMPLES - audio_start
+        return list(range(span.start - audio_start, last + 1, step)) or [last]
+
+    def add_segment(self, span: SpeechSpan, audio: FloatArray, audio_start: int) -> None:
+        """Embed the windows of `span`; `audio` starts at sample `audio_start` of the stream
+        and covers the span (with any padding around it)."""
+        self.speech_s += span.duration_s
+        starts = self._window_starts(span, audio_start, len(audio))
+        embeddings = self._encoder.embed_windows(audio, starts)
+        centres = [(audio_start + start) / SAMPLE_RATE + WINDOW_S / 2 for start in starts]
+        segment = _Segment(span, centres, embeddings)
+        self._segments.append(segment)
+        if self._voice is None:
+            self._try_enrol(segment)
+        if self._voice is not None:
+            for pending in self._segments:
+                if not pending.judged and len(pending.embeddings):
+                    pending.judged = self._judge(pending, self._voice)
+
+    def _try_enrol(self, segment: _Segment) -> None:
+        run = self._config.smoothing_windows
+        for first in range(len(segment.embeddings) - run + 1):
+            block = segment.embeddings[first : first + run]
+            if float((block @ block.T).min()) >= self._config.enrolment_consistency:
+                # Every window of the segment that agrees with the run joins it: a voice
+                # print from more audio is steadier.
+                agreeing = segment.embeddings @ _unit(block.mean(axis=0))
+                chosen = segment.embeddings[agreeing >= self._config.enrolment_join_similarity]
+                self._voice = _unit(chosen.mean(axis=0))
+                self.enrolled_at_s = segment.window_centres_s[first]
+                return
+
+    def _judge(self, segment: _Segment, voice: FloatArray) -> list[VoiceWindow]:
+        run = self._config.smoothing_windows
+        before, after = (run - 1) // 2, run // 2 + 1
+        windows = []
+        for index, centre in enumerate(segment.window_centres_s):
+            neighbourhood = segment.embeddings[max(0, index - before) : index + after]
+            similarity = float(_unit(neighbourhood.mean(axis=0)) @ voice)
+            windows.append(
+                VoiceWindow(centre, similarity, similarity < self._config.same_speaker_similarity)
+            )
+        return windows
+
+    def windows_in(self, span: SpeechSpan) -> list[VoiceWindow]:
+        return next((s.judged for s in self._segments if s.span == span), [])
+
+    def other_voice_s(self, span: SpeechSpan) -> float:
+        other = sum(window.is_other_voice for window in self.windows_in(span))
+        return min(span.duration_s, other * self._config.speaker_window_step_s)
+
+    def _total_other_voice_s(self) -> float:
+        return sum(self.other_voice_s(segment.span) for segment in self._segments)
+
+    @property
+    def verdict(self) -> SpeakerVerdict:
+        if self._voice is None or self.speech_s < self._config.min_speech_for_verdict_s:
+            return "not_enough_speech"
+        if self._total_other_voice_s() >= self._config.min_session_other_voice_s:
+            return "multiple_speakers"
+        return "one_speaker"
+
+    def is_multiple_speakers(self, span: SpeechSpan) -> bool:
+        """Other voices in this segment, once the session as a whole has enough evidence."""
+        return (
+            self.verdict == "multiple_speakers"
+            and self.other_voice_s(span) >= self._config.min_other_voice_s
+        )
+
+    def turns(self) -> list[tuple[float, float, bool]]:
+        """(start_s, end_s, is_other_voice) for every judged window, each covering the part of
+        its segment nearest its centre; consecutive windows of one voice are merged."""
+        half_step = self._config.speaker_window_step_s / 2
+        turns: list[tuple[float, float, bool]] = []
+        for segment in self._segments:
+            for window in segment.judged:
+                start = max(segment.span.start_s, window.centre_s - half_step)
+                end = min(segment.span.end_s, window.centre_s + half_step)
+                joins_previous = (
+                    bool(turns)
+                    and turns[-1][2] == window.is_other_voice
+                    and start - turns[-1][1] < 1e-6
+                )
+                if joins_previous:
+                    turns[-1] = (turns[-1][0], end, window.is_other_voice)
+                    continue
+                turns.append((start, end, window.is_other_voice))
+        return turns
+
+    def episodes(self) -> list[OtherVoiceEpisode]:
+        """Runs of other-voice windows, once the session is judged to have several voices."""
+        if self.verdict != "multiple_speakers":
+            return []
+        half_window = WINDOW_S / 2
+        episodes = []
+        for segment in self._segments:
+            other = [window for window in segment.judged if window.is_other_voice]
+            if not other:
+                continue
+            mean_similarity = float(np.mean([window.similarity for window in other]))
+            margin = self._config.same_speaker_similarity - mean_similarity
+            episodes.append(
+                OtherVoiceEpisode(
+                    start_s=max(segment.span.start_s, other[0].centre_s - half_window),
+                    end_s=min(segment.span.end_s, other[-1].centre_s + half_window),
+                    mean_similarity=mean_similarity,
+                    confidence=50.0 + 50.0 * min(1.0, max(0.0, margin / 0.1)),
+                )
+            )
+        return episodes
