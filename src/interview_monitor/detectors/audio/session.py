@@ -230,7 +230,7 @@ class AudioSession:
                 "is_multiple_speakers": self._speakers.is_multiple_speakers(span),
                 "flagged_phrases": self._cues.find(text),
             },
-            confidence=round(100.0 * float(np.mean([word.probability for word in words])), 2),
+            confidence=_confidence(words),
             details={
                 "words": [word.to_json() for word in words],
                 "speaker_judged": bool(windows),
@@ -256,6 +256,11 @@ def _to_stream_time(word: TimedWord, pieces: list[_Piece]) -> tuple[SpeechSpan, 
         key=lambda s: max(s.start_s - stream_middle, stream_middle - s.end_s, 0.0),
     )
     return span, TimedWord(word.text, word.start_s + shift, word.end_s + shift, word.probability)
+
+
+def _confidence(words: list[TimedWord]) -> float | None:
+    known = [word.probability for word in words if word.probability is not None]
+    return round(100.0 * float(np.mean(known)), 2) if known else None
 
 
 def analyze_pcm(pcm: bytes, config: AudioConfig | None = None) -> list[DetectedEvent]:

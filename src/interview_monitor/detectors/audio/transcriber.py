@@ -19,14 +19,14 @@ class TimedWord:
     text: str  # as Whisper wrote it, with its leading space (none inside "well-dressed")
     start_s: float
     end_s: float
-    probability: float
+    probability: float | None  # None when the source (a remote service) gives none
 
     def to_json(self) -> dict[str, Any]:
         return {
             "word": self.text.strip(),
             "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3),
-            "probability": round(self.probability, 3),
+            "probability": None if self.probability is None else round(self.probability, 3),
         }
 
 
@@ -34,8 +34,8 @@ class TimedWord:
 class Transcript:
     text: str
     words: tuple[TimedWord, ...]
-    # Mean token probability, 0-1: how sure Whisper was of what it wrote.
-    confidence: float
+    # Mean token probability, 0-1: how sure Whisper was of what it wrote (None if unknown).
+    confidence: float | None
 
 
 def transcribe_segment(
