@@ -1,0 +1,239 @@
+"""Per-session stream state between the WebSocket handlers and the detector workers.
+
+Video keeps at most one frame in flight and one waiting per session: a newer frame replaces
+the waiting one (counted as skipped), so a slow detector skips frames instead of falling
+behind. Audio chunks are all queued, in order: none is lost while the pipeline runs.
+Fed with plain bytes and timestamps, so tests can drive it without any network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from interview_monitor.live.pool import WorkerPool, kind_of, session_of, stream_id_for
+from interview_monitor.live.worker import Kind, Reply
+from interview_monitor.signals import DetectedEvent
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+BYTES_PER_SAMPLE = 2
+StatusListener = Callable[[int, dict[str, Any]], None]
+# (session_id, origin of the stream's offsets, closed episodes, wall time the input arrived)
+EventSink = Callable[[int, datetime, list[DetectedEvent], float], Awaitable[None]]
+
+
+@dataclass
+class Stream:
+    stream_id: int
+    session_id: int
+    kind: Kind
+    origin: datetime
+    connections: int = 0
+    received: int = 0
+    processed: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    bytes_in: int = 0
+    samples_sent: int = 0
+    in_flight: int = 0
+    waiting: tuple[float, bytes, float] | None = None
+    grace: asyncio.TimerHandle | None = None
+    closed: asyncio.Future[None] | None = None
+    last_error: str | None = None
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "connected": self.connections > 0,
+            "received": self.received,
+            "processed": self.processed,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "queued": self.in_flight + (1 if self.waiting else 0),
+        }
+
+
+@dataclass
+class LivePipeline:
+    counts: dict[Kind, int]
+    sink: EventSink
+    on_status: StatusListener = lambda _session_id, _status: None
+    resume_grace_s: float = 30.0
+    _streams: dict[tuple[int, Kind], Stream] = field(default_factory=dict)
+    _by_id: dict[int, Stream] = field(default_factory=dict)
+    _segments: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _pool: WorkerPool | None = None
+
+    async def start(self, timeout_s: float = 180.0) -> None:
+        self._pool = WorkerPool(self.counts, self._on_reply)
+        await asyncio.to_thread(self._pool.start, asyncio.get_running_loop(), timeout_s)
+
+    async def stop(self, timeout_s: float = 30.0) -> None:
+        """Flush every open stream (its last episodes are stored), then stop the workers."""
+        closing = [self._close(stream) for stream in list(self._by_id.values())]
+        if closing:
+            await asyncio.wait_for(asyncio.gather(*closing), timeout_s)
+        await self.drain()
+        if self._pool is not None:
+            await asyncio.to_thread(self._pool.stop)
+            self._pool = None
+
+    async def drain(self) -> None:
+        """Wait until every event handed to the sink so far is stored."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- connections --------------------------------------------------------------------
+    def connect(self, session_id: int, kind: Kind, origin: datetime, now: float) -> Stream:
+        """Open (or resume, within the grace time) the session's stream of this kind."""
+        stream = self._streams.get((session_id, kind))
+        resumed = stream is not None and stream.closed is None
+        if stream is None or stream.closed is not None:
+            stream_id = stream_id_for(session_id, kind, next(self._segments))
+            stream = Stream(stream_id, session_id, kind, origin)
+            self._streams[(session_id, kind)] = self._by_id[stream_id] = stream
+            self._submit(stream, ("open", stream_id))
+        if stream.grace is not None:
+            stream.grace.cancel()
+            stream.grace = None
+        if resumed and kind == "audio":
+            self._pad_gap(stream, now)
+        stream.connections += 1
+        self._report(session_id)
+        return stream
+
+    async def disconnect(self, session_id: int, kind: Kind, finished: bool) -> None:
+        """A connection ended. `finished`: the candidate is done, flush now; else wait for them."""
+        stream = self._streams.get((session_id, kind))
+        if stream is None:
+            return
+        stream.connections = max(0, stream.connections - 1)
+        self._report(session_id)
+        if stream.connections:
+            return
+        if finished or self.resume_grace_s == 0:
+            await self._close(stream)
+        else:
+            loop = asyncio.get_running_loop()
+            stream.grace = loop.call_later(self.resume_grace_s, self._close_later, stream)
+
+    def _close_later(self, stream: Stream) -> None:
+        self._track(self._close(stream))
+
+    async def _close(self, stream: Stream) -> None:
+        if stream.closed is None:
+            stream.closed = asyncio.get_running_loop().create_future()
+            end_s = max(0.0, time.time() - stream.origin.timestamp())
+            self._submit(stream, ("close", stream.stream_id, end_s))
+        await asyncio.shield(stream.closed)
+
+    # --- data ---------------------------------------------------------------------------
+    def feed_video(self, session_id: int, jpeg: bytes, received_at: float) -> Stream:
+        stream = self._streams[(session_id, "video")]
+        stream.received += 1
+        stream.bytes_in += len(jpeg)
+        t_s = max(0.0, received_at - stream.origin.timestamp())
+        if stream.in_flight:
+            if stream.waiting is not None:
+                stream.skipped += 1
+            stream.waiting = (t_s, jpeg, received_at)
+        else:
+            self._send_frame(stream, t_s, jpeg, received_at)
+        return stream
+
+    def feed_audio(self, session_id: int, pcm: bytes, received_at: float) -> Stream:
+        stream = self._streams[(session_id, "audio")]
+        stream.received += 1
+        stream.bytes_in += len(pcm)
+        self._send_audio(stream, pcm, received_at)
+        return stream
+
+    def stream(self, session_id: int, kind: Kind) -> Stream | None:
+        return self._streams.get((session_id, kind))
+
+    def status(self, session_id: int) -> dict[str, Any]:
+        return {
+            kind: stream.counts()
+            for kind in ("video", "audio")
+            if (stream := self._streams.get((session_id, kind))) is not None
+        }
+
+    def live_sessions(self) -> dict[int, dict[str, Any]]:
+        return {session_id: self.status(session_id) for session_id, _ in self._streams}
+
+    def backlog(self) -> dict[str, list[int]]:
+        return self._pool.backlog() if self._pool else {}
+
+    def _send_frame(self, stream: Stream, t_s: float, jpeg: bytes, received_at: float) -> None:
+        stream.in_flight += 1
+        self._submit(stream, ("video", stream.stream_id, t_s, jpeg, received_at))
+
+    def _send_audio(self, stream: Stream, pcm: bytes, received_at: float) -> None:
+        stream.in_flight += 1
+        stream.samples_sent += len(pcm) // BYTES_PER_SAMPLE
+        self._submit(stream, ("audio", stream.stream_id, pcm, received_at))
+
+    def _pad_gap(self, stream: Stream, now: float) -> None:
+        """Silence for the time the connection was down keeps transcript times on the clock."""
+        expected = int((now - stream.origin.timestamp()) * SAMPLE_RATE)
+        missing = min(expected - stream.samples_sent, int(self.resume_grace_s * SAMPLE_RATE))
+        if missing > 0:
+            self._send_audio(stream, bytes(missing * BYTES_PER_SAMPLE), now)
+
+    def _submit(self, stream: Stream, request: tuple[Any, ...]) -> None:
+        if self._pool is None:
+            raise RuntimeError("the live pipeline is not running")
+        self._pool.submit(stream.kind, request)
+
+    # --- replies ------------------------------------------------------------------------
+    def _on_reply(self, reply: Reply) -> None:
+        if reply[0] not in ("done", "closed"):
+            return
+        stream = self._by_id.get(reply[1])
+        if stream is None:
+            log.warning("reply for unknown stream %s (%s)", reply[1], kind_of(reply[1]))
+            return
+        events: list[DetectedEvent] = reply[2]
+        if reply[0] == "closed":
+            self._finish(stream, events, reply[3])
+            return
+        _, _, _, received_at, error = reply
+        stream.in_flight = max(0, stream.in_flight - 1)
+        if error is not None:
+            stream.rejected += 1
+            stream.last_error = error
+        else:
+            stream.processed += 1
+        if events:
+            self._track(self.sink(stream.session_id, stream.origin, events, received_at))
+        if stream.kind == "video" and stream.waiting is not None and not stream.in_flight:
+            t_s, jpeg, waited_since = stream.waiting
+            stream.waiting = None
+            self._send_frame(stream, t_s, jpeg, waited_since)
+
+    def _finish(self, stream: Stream, events: list[DetectedEvent], stats: dict[str, Any]) -> None:
+        log.info("stream %s of session %s closed: %s", stream.kind, stream.session_id, stats)
+        if events:
+            self._track(self.sink(stream.session_id, stream.origin, events, time.time()))
+        self._by_id.pop(stream.stream_id, None)
+        if self._streams.get((stream.session_id, stream.kind)) is stream:
+            del self._streams[(stream.session_id, stream.kind)]
+        if stream.closed is not None and not stream.closed.done():
+            stream.closed.set_result(None)
+        self._report(session_of(stream.stream_id))
+
+    def _track(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _report(self, session_id: int) -> None:
+        self.on_status(session_id, self.status(session_id))

@@ -1,0 +1,1 @@
+"""The question bank and the candidate's answers, scored by the offline answer model."""

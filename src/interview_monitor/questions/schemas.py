@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class QuestionRead(BaseModel):
+    id: str
+    question: str
+    position: int
+    reference_answer: str | None = Field(
+        default=None, description="Shown to interviewers and admins only."
+    )
+
+
+class AnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str = Field(min_length=1, max_length=100)
+    answer: str = Field(default="", max_length=100_000)
+    spoken_since: datetime | None = Field(
+        default=None,
+        description="When `answer` is blank: use what the candidate said since this time.",
+    )
+
+
+class AnswerStored(BaseModel):
+    """The candidate's receipt: the score goes to reviewers only."""
+
+    id: int
+    session_id: int
+    question_id: str
+    answer_chars: int

@@ -1,0 +1,107 @@
+"""The question bank and answer evaluations. Never commits: the request or CLI command does."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.db.models import AudioTranscript, InterviewQuestion
+from interview_monitor.errors import InvalidInputError, NotFoundError
+from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+
+
+def question_id_for(text: str) -> str:
+    """A stable id for a question given without one, so reloading a file updates in place."""
+    return "q-" + hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+def parse_question_lines(lines: Iterable[str], source: str = "<input>") -> list[dict[str, Any]]:
+    questions: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as error:
+            raise InvalidInputError(f"{source}:{number}: not JSON ({error})") from None
+        if not isinstance(item, dict) or not str(item.get("question") or "").strip():
+            raise InvalidInputError(f'{source}:{number}: needs a non-empty "question"')
+        questions.append(_row(item))
+    return questions
+
+
+def _row(item: Mapping[str, Any]) -> dict[str, Any]:
+    question = str(item["question"]).strip()
+    reference = item.get("reference_answer")
+    return {
+        "id": str(item.get("id") or question_id_for(question))[:100],
+        "question": question,
+        "reference_answer": str(reference).strip() if reference else None,
+    }
+
+
+async def upsert_questions(db: AsyncSession, questions: list[dict[str, Any]]) -> int:
+    """Insert or update by id; new questions go after the ones already in the bank."""
+    if not questions:
+        return 0
+    last = await db.scalar(select(func.coalesce(func.max(InterviewQuestion.position), -1)))
+    first = int(last if last is not None else -1) + 1
+    rows = {row["id"]: {**row, "position": first + index} for index, row in enumerate(questions)}
+    statement = insert(InterviewQuestion).values(list(rows.values()))
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[InterviewQuestion.id],
+            set_={
+                "question": statement.excluded.question,
+                "reference_answer": statement.excluded.reference_answer,
+            },
+        )
+    )
+    return len(rows)
+
+
+async def load_questions(session: AsyncSession, path: Path | str) -> int:
+    """Load a JSON-lines file of {"id"?, "question", "reference_answer"?}; returns the count."""
+    path = Path(path)
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    questions = parse_question_lines(text.splitlines(), str(path))
+    return await upsert_questions(session, questions)
+
+
+async def list_questions(db: AsyncSession, limit: int, offset: int) -> list[InterviewQuestion]:
+    """The bank in order; the built-in questions are stored first when the bank is empty."""
+    if await db.scalar(select(func.count()).select_from(InterviewQuestion)) == 0:
+        await upsert_questions(db, [_row(item) for item in BUILTIN_QUESTIONS])
+    query = (
+        select(InterviewQuestion)
+        .order_by(InterviewQuestion.position, InterviewQuestion.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await db.scalars(query)).all())
+
+
+async def get_question(db: AsyncSession, question_id: str) -> InterviewQuestion:
+    question = await db.get(InterviewQuestion, question_id)
+    if question is None:
+        raise NotFoundError(f"question {question_id!r} does not exist", ["body", "question_id"])
+    return question
+
+
+async def spoken_answer(db: AsyncSession, session_id: int, since: datetime) -> str:
+    """What the candidate said since `since`, from the live transcripts stored so far."""
+    texts = await db.scalars(
+        select(AudioTranscript.text_content)
+        .where(AudioTranscript.session_id == session_id, AudioTranscript.start_timestamp >= since)
+        .order_by(AudioTranscript.start_timestamp)
+    )
+    return " ".join(text.strip() for text in texts if text.strip())

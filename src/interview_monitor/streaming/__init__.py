@@ -1,0 +1,1 @@
+"""WebSocket endpoints: candidates stream media in, reviewers receive live updates."""

@@ -1,0 +1,227 @@
+"""WS /ws/video/{id} and /ws/audio/{id} (candidates stream in), /ws/review (reviewers watch)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, WebSocket
+from starlette.websockets import WebSocketState
+
+from interview_monitor.db.engine import Database
+from interview_monitor.db.models import InterviewSession
+from interview_monitor.deps import Reviewer
+from interview_monitor.interviews.service import IN_PROGRESS
+from interview_monitor.live.hub import ALL_SESSIONS
+from interview_monitor.live.pipeline import LivePipeline, Stream
+from interview_monitor.live.runtime import LiveRuntime
+from interview_monitor.live.worker import Kind
+from interview_monitor.streaming.auth import (
+    authenticate,
+    receive,
+    require_reviewer,
+    session_for_candidate,
+    session_for_reviewer,
+    session_status,
+)
+from interview_monitor.streaming.protocol import (
+    ClientGone,
+    CloseCode,
+    StreamClosed,
+    check_jpeg,
+    check_pcm,
+    check_size,
+    parse_control,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["live"])
+SessionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def _runtime(websocket: WebSocket) -> LiveRuntime:
+    runtime: LiveRuntime = websocket.app.state.live
+    return runtime
+
+
+def _database(websocket: WebSocket) -> Database:
+    database: Database = websocket.app.state.database
+    return database
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(Exception):
+            if code != CloseCode.NORMAL:
+                await websocket.send_json({"type": "error", "code": code, "reason": reason})
+            await websocket.close(code, reason[:120])
+
+
+@router.websocket("/ws/video/{session_id}")
+async def video_stream(websocket: WebSocket, session_id: SessionId) -> None:
+    """One JPEG per binary message, 1-2 per second. Answers with acks and counts only."""
+    await _media(websocket, session_id, "video")
+
+
+@router.websocket("/ws/audio/{session_id}")
+async def audio_stream(websocket: WebSocket, session_id: SessionId) -> None:
+    """16 kHz mono 16-bit little-endian PCM in binary messages of any length."""
+    await _media(websocket, session_id, "audio")
+
+
+async def _media(websocket: WebSocket, session_id: int, kind: Kind) -> None:
+    await websocket.accept()
+    runtime = _runtime(websocket)
+    database = _database(websocket)
+    pipeline = runtime.pipeline
+    connected = False
+    finished = False
+    try:
+        if pipeline is None:
+            raise StreamClosed(CloseCode.TRY_AGAIN_LATER, "live detection is not running")
+        user = await authenticate(websocket, database, runtime.settings.auth_timeout_s)
+        interview = await session_for_candidate(database, session_id, user)
+        stream = pipeline.connect(session_id, kind, _origin(pipeline, interview, kind), time.time())
+        connected = True
+        await websocket.send_json(
+            {"type": "ready", "session_id": session_id, "kind": kind, **stream.counts()}
+        )
+        finished = await _pump(websocket, pipeline, runtime, session_id, kind)
+        await _close(websocket, CloseCode.NORMAL, "finished")
+    except StreamClosed as closing:
+        finished = closing.code == CloseCode.SESSION_ENDED
+        await _close(websocket, closing.code, closing.reason)
+    except ClientGone as gone:
+        finished = gone.code == CloseCode.NORMAL
+    finally:
+        if connected and pipeline is not None:
+            await pipeline.disconnect(session_id, kind, finished)
+
+
+def _origin(pipeline: LivePipeline, interview: InterviewSession, kind: Kind) -> datetime:
+    """Video offsets count from the session's start; audio from its stream's first sample."""
+    if kind == "video":
+        return interview.start_time
+    existing = pipeline.stream(interview.id, "audio")
+    return existing.origin if existing is not None else datetime.now(UTC)
+
+
+async def _pump(
+    websocket: WebSocket, pipeline: LivePipeline, runtime: LiveRuntime, session_id: int, kind: Kind
+) -> bool:
+    """Receive until the client finishes (True) or goes away (ClientGone)."""
+    settings = runtime.settings
+    limit = settings.max_frame_bytes if kind == "video" else settings.max_audio_chunk_bytes
+    next_status_check = time.monotonic() + settings.status_check_s
+    while True:
+        message = await receive(websocket)
+        data = message.get("bytes")
+        if data is None:
+            control = parse_control(message.get("text") or "")
+            if control.get("type") == "finish":
+                return True
+            if control.get("type") == "ping":
+                await websocket.send_json({"type": "pong", "t": control.get("t")})
+                continue
+            raise StreamClosed(CloseCode.UNSUPPORTED_DATA, f"{kind} data must be binary messages")
+        check_size(data, limit)
+        if kind == "video":
+            check_jpeg(data)
+            stream = pipeline.feed_video(session_id, data, time.time())
+        else:
+            check_pcm(data)
+            stream = pipeline.feed_audio(session_id, data, time.time())
+        await websocket.send_json(_ack(stream))
+        if time.monotonic() >= next_status_check:
+            next_status_check = time.monotonic() + settings.status_check_s
+            if await session_status(_database(websocket), session_id) != IN_PROGRESS:
+                raise StreamClosed(CloseCode.SESSION_ENDED, f"session {session_id} has ended")
+
+
+def _ack(stream: Stream) -> dict[str, Any]:
+    return {
+        "type": "ack",
+        "received": stream.received,
+        "skipped": stream.skipped,
+        "bytes": stream.bytes_in,
+    }
+
+
+@router.websocket("/ws/review")
+async def review_all(websocket: WebSocket) -> None:
+    """Live status and score changes of every session, for the dashboard's list."""
+    await _review(websocket, None)
+
+
+@router.websocket("/ws/review/{session_id}")
+async def review_session(websocket: WebSocket, session_id: SessionId) -> None:
+    """New flags and the new score of one session as they are stored (reviewers only)."""
+    await _review(websocket, session_id)
+
+
+async def _review(websocket: WebSocket, session_id: int | None) -> None:
+    await websocket.accept()
+    runtime = _runtime(websocket)
+    database = _database(websocket)
+    try:
+        user = await authenticate(websocket, database, runtime.settings.auth_timeout_s)
+        if session_id is None:
+            require_reviewer(user)
+        else:
+            interview = await session_for_reviewer(database, session_id, user)
+        channel = ALL_SESSIONS if session_id is None else session_id
+        async with runtime.hub.subscribe(channel) as updates:
+            hello: dict[str, Any] = {"type": "hello", "session_id": session_id}
+            if runtime.pipeline is not None:
+                hello["live"] = (
+                    runtime.pipeline.live_sessions()
+                    if session_id is None
+                    else runtime.pipeline.status(session_id)
+                )
+            if session_id is not None:
+                hello["status"] = interview.status
+            await websocket.send_json(hello)
+            await _forward_until_gone(websocket, updates)
+    except StreamClosed as closing:
+        await _close(websocket, closing.code, closing.reason)
+    except (ClientGone, RuntimeError, OSError):
+        return
+
+
+async def _forward_until_gone(
+    websocket: WebSocket, updates: asyncio.Queue[dict[str, Any]]
+) -> None:
+    async def forward() -> None:
+        while True:
+            await websocket.send_json(await updates.get())
+
+    async def watch() -> None:
+        while True:
+            await receive(websocket)  # reviewers send nothing we need; this notices the close
+
+    tasks = [asyncio.create_task(forward()), asyncio.create_task(watch())]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@router.get("/api/live")
+async def live_sessions(request: Request, _: Reviewer) -> dict[str, Any]:
+    """Which sessions are streaming now, with frame and audio counts (reviewers only)."""
+    runtime: LiveRuntime = request.app.state.live
+    if runtime.pipeline is None:
+        return {"enabled": False, "sessions": {}}
+    return {
+        "enabled": True,
+        "sessions": {str(k): v for k, v in runtime.pipeline.live_sessions().items()},
+        "backlog": runtime.pipeline.backlog(),
+    }
