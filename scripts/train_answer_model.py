@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ import numpy as np
 from interview_monitor.detectors.answers.calibration import (
     LinearCalibration,
     Vector,
+    capped_scores,
     fit_logistic,
     fit_ridge,
     grouped_folds,
@@ -38,6 +41,7 @@ from interview_monitor.detectors.answers.features import (
 from interview_monitor.detectors.answers.graded_data import GradedAnswer, read_graded_answers
 from interview_monitor.detectors.answers.scorer import (
     CALIBRATION_FILE,
+    ON_TOPIC,
     QUESTION_ONLY,
     WITH_REFERENCE,
 )
@@ -62,41 +66,61 @@ TERM_SETS = {
     + [["cosine_reference", "cosine_reference"], ["soft_recall_new", "soft_recall_new"]],
 }
 QUESTION_ONLY_TERMS = [[name] for name in QUESTION_ONLY_FEATURES]
+REFERENCE_SINGLE_TERMS = [[name] for name in REFERENCE_FEATURES]
+# Answers from another subject (data-science interview answers for these programming
+# questions), per question, as off-topic examples for the on-topic models.
+OTHER_SUBJECT_PER_QUESTION = 8
 DEFAULT_DATA = (
     Path(__file__).resolve().parents[2] / "shared/data/answers/mohler_assignments_1-6.csv"
+)
+
+DEFAULT_OTHER_SUBJECT = (
+    DEFAULT_DATA.parents[1] / "interview_questions/data_science_interviews_theory_qa.jsonl"
 )
 
 Features = dict[str, float]
 
 
-class MeasuredSet:
-    """Features of every real answer, with and without its reference, and of off-topic pairs."""
+@dataclass(frozen=True)
+class OffTopic:
+    question_id: str
+    answer: str
+    from_other_subject: bool
 
-    def __init__(self, encoder: SentenceEncoder, answers: list[GradedAnswer]) -> None:
+
+class MeasuredSet:
+    """Features of every real answer, with and without its reference, and of off-topic ones:
+    answers written for other questions of the course, and answers from another subject."""
+
+    def __init__(
+        self, encoder: SentenceEncoder, answers: list[GradedAnswer], other_subject: list[str]
+    ) -> None:
         self.answers = answers
         rng = np.random.default_rng(SEED)
         by_question: dict[str, list[GradedAnswer]] = {}
         for answer in answers:
             by_question.setdefault(answer.question_id, []).append(answer)
-        self.off_topic: list[tuple[str, GradedAnswer]] = []
+        self.off_topic: list[OffTopic] = []
         for question_id, own in by_question.items():
-            others = [answer for answer in answers if answer.question_id != question_id]
+            others = [answer.answer for answer in answers if answer.question_id != question_id]
             for index in rng.choice(len(others), size=len(own), replace=False):
-                self.off_topic.append((question_id, others[index]))
+                self.off_topic.append(OffTopic(question_id, others[index], False))
+            for index in rng.choice(
+                len(other_subject), size=OTHER_SUBJECT_PER_QUESTION, replace=False
+            ):
+                self.off_topic.append(OffTopic(question_id, other_subject[index], True))
         first = {question_id: own[0] for question_id, own in by_question.items()}
+        off_topic_requests = [
+            AnswerRequest(
+                first[off.question_id].question, off.answer, first[off.question_id].reference
+            )
+            for off in self.off_topic
+        ]
         requests = (
             [answer.request() for answer in answers]
             + [answer.request(with_reference=False) for answer in answers]
-            + [
-                AnswerRequest(
-                    first[question_id].question, other.answer, first[question_id].reference
-                )
-                for question_id, other in self.off_topic
-            ]
-            + [
-                AnswerRequest(first[question_id].question, other.answer)
-                for question_id, other in self.off_topic
-            ]
+            + off_topic_requests
+            + [AnswerRequest(request.question, request.answer) for request in off_topic_requests]
         )
         features = [measurement.features for measurement in measure_many(encoder, requests)]
         count, off = len(answers), len(self.off_topic)
@@ -106,32 +130,40 @@ class MeasuredSet:
         self.off_topic_question_only = features[2 * count + off :]
 
     def grade_rows(self, questions: set[str]) -> tuple[list[Features], Vector]:
-        """Real answers, then OFF_TOPIC_PER_QUESTION off-topic ones per question graded 0."""
+        """Real answers, then OFF_TOPIC_PER_QUESTION of the course's off-topic answers per
+        question graded 0 (for the output map)."""
         rows, grades = self.real(questions, with_reference=True)
         taken: dict[str, int] = {}
         off = []
-        for features, (question_id, _) in zip(
-            self.off_topic_with_reference, self.off_topic, strict=True
-        ):
-            if question_id in questions and taken.get(question_id, 0) < OFF_TOPIC_PER_QUESTION:
-                taken[question_id] = taken.get(question_id, 0) + 1
+        for features, item in zip(self.off_topic_with_reference, self.off_topic, strict=True):
+            if item.from_other_subject or item.question_id not in questions:
+                continue
+            if taken.get(item.question_id, 0) < OFF_TOPIC_PER_QUESTION:
+                taken[item.question_id] = taken.get(item.question_id, 0) + 1
                 off.append(features)
         return rows + off, np.array(grades + [0.0] * len(off))
 
-    def relevance_rows(self, questions: set[str]) -> tuple[list[Features], Vector]:
-        own = [
-            f
-            for f, a in zip(self.question_only, self.answers, strict=True)
-            if a.question_id in questions
-        ]
+    def on_topic_rows(
+        self, questions: set[str], with_reference: bool
+    ) -> tuple[list[Features], Vector]:
+        """Real answers labelled 1, every off-topic answer labelled 0."""
+        own, _ = self.real(questions, with_reference)
+        off_features = (
+            self.off_topic_with_reference if with_reference else self.off_topic_question_only
+        )
         off = [
-            f
-            for f, (question_id, _) in zip(
-                self.off_topic_question_only, self.off_topic, strict=True
-            )
-            if question_id in questions
+            features
+            for features, item in zip(off_features, self.off_topic, strict=True)
+            if item.question_id in questions
         ]
         return own + off, np.array([1.0] * len(own) + [0.0] * len(off))
+
+    def off_topic_features(self, questions: set[str], other_subject: bool) -> list[Features]:
+        return [
+            features
+            for features, item in zip(self.off_topic_with_reference, self.off_topic, strict=True)
+            if item.question_id in questions and item.from_other_subject == other_subject
+        ]
 
     def real(self, questions: set[str], with_reference: bool) -> tuple[list[Features], list[float]]:
         features = self.with_reference if with_reference else self.question_only
@@ -151,21 +183,21 @@ def auc(scores: Sequence[float], labels: Sequence[float]) -> float:
     return float(wins / (len(positive) * len(negative)))
 
 
+Predictor = Callable[[list[Features]], Vector]
+
+
 def grouped_r(
-    data: MeasuredSet,
-    questions: set[str],
-    fit: Callable[[set[str]], LinearCalibration],
-    folds: int,
-    seed: int,
+    data: MeasuredSet, questions: set[str], fit: Callable[[set[str]], Predictor], seed: int
 ) -> tuple[float, list[float]]:
-    """Pooled Pearson r of out-of-fold predictions over `questions`, and each fold's own r."""
+    """Pooled Pearson r of out-of-fold scores of the real answers (with their references) over
+    `questions`, split by question into FOLDS folds, and each fold's own r."""
     predicted: list[float] = []
     actual: list[float] = []
     per_fold = []
-    for fold in grouped_folds(sorted(questions), folds, seed):
-        model = fit(questions - fold)
-        rows, grades = data.real(fold, with_reference=model.kind == "grade")
-        scores = model.scores(rows).tolist()
+    for fold in grouped_folds(sorted(questions), FOLDS, seed):
+        predict = fit(questions - fold)
+        rows, grades = data.real(fold, with_reference=True)
+        scores = predict(rows).tolist()
         predicted += scores
         actual += grades
         per_fold.append(pearson(scores, grades))
@@ -176,10 +208,9 @@ def choose_terms_and_penalty(data: MeasuredSet, questions: set[str]) -> tuple[st
     """Term set and ridge penalty with the best inner grouped-CV r on the fitting questions."""
 
     def r_for(choice: tuple[str, float]) -> float:
-        def fit(train: set[str]) -> LinearCalibration:
-            return fit_grade(data, train, *choice)
-
-        return grouped_r(data, questions, fit, FOLDS, SEED)[0]
+        return grouped_r(
+            data, questions, lambda train: fit_grade(data, train, *choice).scores, SEED
+        )[0]
 
     return max(((name, penalty) for name in TERM_SETS for penalty in PENALTIES), key=r_for)
 
@@ -193,9 +224,25 @@ def fit_grade(
     return with_output_map(line, *data.grade_rows(questions))
 
 
-def fit_relevance(data: MeasuredSet, questions: set[str]) -> LinearCalibration:
-    rows, labels = data.relevance_rows(questions)
-    return fit_logistic(rows, labels, QUESTION_ONLY_TERMS, penalty=1.0)
+def fit_on_topic(data: MeasuredSet, questions: set[str], with_reference: bool) -> LinearCalibration:
+    rows, labels = data.on_topic_rows(questions, with_reference)
+    terms = REFERENCE_SINGLE_TERMS if with_reference else QUESTION_ONLY_TERMS
+    return fit_logistic(rows, labels, terms, penalty=1.0)
+
+
+def fit_pipeline(
+    data: MeasuredSet, questions: set[str], term_set: str, penalty: float
+) -> Predictor:
+    grade = fit_grade(data, questions, term_set, penalty)
+    on_topic = fit_on_topic(data, questions, with_reference=True)
+    return lambda rows: capped_scores(grade, on_topic, rows)[0]
+
+
+def read_other_subject_answers(path: Path) -> list[str]:
+    lines = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    return [line["reference_answer"] for line in lines if line.get("reference_answer")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--other-subject", type=Path, default=DEFAULT_OTHER_SUBJECT)
     parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     args = parser.parse_args(argv)
     limit_blas_threads()
@@ -215,39 +263,52 @@ def main(argv: list[str] | None = None) -> int:
     print(f"held out ({len(held_out)} questions): {' '.join(sorted(held_out, key=float))}")
     print(f"fitting ({len(fitting)} questions): {' '.join(sorted(fitting, key=float))}")
 
-    print("embedding and measuring ...", file=sys.stderr)
-    data = MeasuredSet(SentenceEncoder(), answers)
+    print("embedding and measuring ...", file=sys.stderr, flush=True)
+    data = MeasuredSet(SentenceEncoder(), answers, read_other_subject_answers(args.other_subject))
     term_set, penalty = choose_terms_and_penalty(data, fitting)
     grade_model = fit_grade(data, fitting, term_set, penalty)
-    relevance_model = fit_relevance(data, fitting)
-
-    rows, grades = data.real(held_out, with_reference=True)
-    held_out_r = pearson(grade_model.scores(rows), grades)
-    baseline_r = pearson([100 * max(row["cosine_reference"], 0.0) for row in rows], grades)
-    question_rows, question_grades = data.real(held_out, with_reference=False)
-    question_only_r = pearson(relevance_model.scores(question_rows), question_grades)
-    relevance_rows, labels = data.relevance_rows(held_out)
-    off_topic_auc = auc(relevance_model.scores(relevance_rows).tolist(), labels.tolist())
-    kfold_r, fold_rs = grouped_r(
-        data, set(questions), lambda train: fit_grade(data, train, term_set, penalty), FOLDS, SEED
-    )
+    on_topic_model = fit_on_topic(data, fitting, with_reference=True)
+    relevance_model = fit_on_topic(data, fitting, with_reference=False)
     print(
         f"chosen by inner grouped CV on the fitting questions: {term_set!r}, ridge penalty {penalty}"
     )
-    print(f"held-out Pearson r (with reference, {len(grades)} answers): {held_out_r:.3f}")
-    print(f"baseline on the same answers, cosine x 100: r = {baseline_r:.3f}")
-    print(
-        f"grouped {FOLDS}-fold over all {len(questions)} questions: pooled r = {kfold_r:.3f}, "
-        f"per fold {' '.join(f'{r:.3f}' for r in fold_rs)}"
-    )
-    print(
-        f"without reference: held-out r vs grade = {question_only_r:.3f}, "
-        f"own vs other-question answer AUC = {off_topic_auc:.3f}"
-    )
+
+    rows, grades = data.real(held_out, with_reference=True)
+    final_scores, _ = capped_scores(grade_model, on_topic_model, rows)
+    figures = {
+        "held_out_pearson_r": pearson(final_scores, grades),
+        "held_out_pearson_r_without_off_topic_cap": pearson(grade_model.scores(rows), grades),
+        "baseline_cosine_pearson_r": pearson(
+            [100 * max(row["cosine_reference"], 0.0) for row in rows], grades
+        ),
+        "grouped_kfold_pearson_r": grouped_r(
+            data, set(questions), lambda train: fit_pipeline(data, train, term_set, penalty), SEED
+        )[0],
+    }
+    for other_subject in (False, True):
+        off_rows = data.off_topic_features(held_out, other_subject)
+        name = "other_subject" if other_subject else "other_question"
+        figures[f"held_out_mean_score_{name}_answers"] = float(
+            capped_scores(grade_model, on_topic_model, off_rows)[0].mean()
+        )
+    question_rows, question_grades = data.real(held_out, with_reference=False)
+    relevance_figures = {
+        "held_out_pearson_r": pearson(relevance_model.scores(question_rows), question_grades),
+        "held_out_on_topic_auc": auc(
+            *_scored(relevance_model, *data.on_topic_rows(held_out, False))
+        ),
+    }
+    print(f"held-out answers with reference: {len(grades)}")
+    for name, value in {
+        **figures,
+        **{f"question_only_{k}": v for k, v in relevance_figures.items()},
+    }.items():
+        print(f"  {name}: {value:.3f}")
 
     source = {
         "data_file": args.data.name,
         "data_sha256": hashlib.sha256(args.data.read_bytes()).hexdigest(),
+        "other_subject_file": args.other_subject.name,
         "seed": SEED,
         "held_out_questions": sorted(held_out, key=float),
         "fitting_questions": sorted(fitting, key=float),
@@ -257,18 +318,24 @@ def main(argv: list[str] | None = None) -> int:
         term_set=term_set,
         ridge_penalty=penalty,
         off_topic_per_question=OFF_TOPIC_PER_QUESTION,
-        held_out_pearson_r=round(held_out_r, 4),
-        baseline_cosine_pearson_r=round(baseline_r, 4),
-        grouped_kfold_pearson_r=round(kfold_r, 4),
+        **{name: round(value, 4) for name, value in figures.items()},
     )
+    on_topic_model.provenance.update(source)
     relevance_model.provenance.update(
-        source,
-        held_out_pearson_r=round(question_only_r, 4),
-        held_out_off_topic_auc=round(off_topic_auc, 4),
+        source, **{name: round(value, 4) for name, value in relevance_figures.items()}
     )
-    save_calibrations(args.out, {WITH_REFERENCE: grade_model, QUESTION_ONLY: relevance_model})
+    save_calibrations(
+        args.out,
+        {WITH_REFERENCE: grade_model, ON_TOPIC: on_topic_model, QUESTION_ONLY: relevance_model},
+    )
     print(f"wrote {args.out}")
     return 0
+
+
+def _scored(
+    model: LinearCalibration, rows: list[Features], labels: Vector
+) -> tuple[list[float], list[float]]:
+    return model.scores(rows).tolist(), labels.tolist()
 
 
 if __name__ == "__main__":

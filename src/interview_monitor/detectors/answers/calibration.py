@@ -6,7 +6,8 @@ features (a single name is the feature itself, a repeated name its square):
   (isotonic) map fitted on graded answers plus off-topic ones graded 0, so that an answer far
   below anything the graders saw lands near 0 instead of where the straight line leaves it;
 - "relevance": logistic regression of on-topic vs off-topic answers, as a 0-100 probability
-  (without a reference answer, where only relevance to the question can be judged).
+  (without a reference answer, where only relevance to the question can be judged; with one, as
+  an off-topic cap, see `capped_scores`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,23 @@ class LinearCalibration:
             "*".join(term): float(value * weight)
             for term, value, weight in zip(self.terms, standardised, self.weights, strict=True)
         }
+
+
+# The off-topic cap acts only where the on-topic model is this sure an answer is off-topic:
+# graders often give full marks to terse answers that share no word with the question, and a
+# stronger cap cost held-out agreement with them (r 0.59 -> 0.52 at 0.2).
+OFF_TOPIC_CAP_PROBABILITY = 0.02
+
+
+def capped_scores(
+    grade: LinearCalibration, on_topic: LinearCalibration, rows: Sequence[Mapping[str, float]]
+) -> tuple[Vector, Vector]:
+    """Grade scores scaled down where `on_topic` says the answer is about something else; also
+    returns the on-topic probabilities (0-1)."""
+    probability = on_topic.scores(rows) / 100.0
+    factor = np.minimum(1.0, probability / OFF_TOPIC_CAP_PROBABILITY)
+    capped: Vector = grade.scores(rows) * factor
+    return capped, probability
 
 
 def save_calibrations(path: Path, calibrations: Mapping[str, LinearCalibration]) -> None:

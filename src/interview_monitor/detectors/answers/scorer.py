@@ -8,7 +8,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from interview_monitor.detectors.answers.calibration import LinearCalibration, load_calibrations
+from interview_monitor.detectors.answers.calibration import (
+    LinearCalibration,
+    capped_scores,
+    load_calibrations,
+)
 from interview_monitor.detectors.answers.embedding import SentenceEncoder, limit_blas_threads
 from interview_monitor.detectors.answers.features import AnswerRequest, Measurement, measure_many
 from interview_monitor.detectors.answers.feedback import (
@@ -19,6 +23,7 @@ from interview_monitor.detectors.answers.feedback import (
 
 CALIBRATION_FILE = Path(__file__).with_name("answer_model.json")
 WITH_REFERENCE = "with_reference"
+ON_TOPIC = "on_topic"
 QUESTION_ONLY = "question_only"
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -34,6 +39,7 @@ class AnswerScore:
 class AnswerModels:
     encoder: SentenceEncoder
     with_reference: LinearCalibration
+    on_topic: LinearCalibration
     question_only: LinearCalibration
 
 
@@ -43,7 +49,10 @@ def load_answer_models() -> AnswerModels:
     limit_blas_threads(1)
     calibrations = load_calibrations(CALIBRATION_FILE)
     return AnswerModels(
-        SentenceEncoder(), calibrations[WITH_REFERENCE], calibrations[QUESTION_ONLY]
+        SentenceEncoder(),
+        calibrations[WITH_REFERENCE],
+        calibrations[ON_TOPIC],
+        calibrations[QUESTION_ONLY],
     )
 
 
@@ -91,7 +100,14 @@ class AnswerScorer:
         if measurement.features["no_content"]:
             details["rule"] = "no content words in the answer: scored 0"
             return AnswerScore(0.0, empty_answer_feedback(has_reference), details)
-        relevance = round(float(calibration.scores([measurement.features])[0]), 2)
+        if has_reference:
+            scores, on_topic = capped_scores(
+                calibration, self._models.on_topic, [measurement.features]
+            )
+            details["on_topic_probability"] = round(float(on_topic[0]), 4)
+        else:
+            scores = calibration.scores([measurement.features])
+        relevance = round(float(scores[0]), 2)
         details["contributions"] = {
             term: round(value, 4)
             for term, value in calibration.contributions(measurement.features).items()

@@ -234,14 +234,5 @@ def content_stems(text: str) -> list[str]:
     return list(seen)
 
 
-def content_words_by_stem(text: str) -> dict[str, str]:
-    """First surface form of each content stem, to name terms in feedback."""
-    forms: dict[str, str] = {}
-    for word in words(text):
-        if word not in STOPWORDS and word not in NEGATIONS and len(word) > 1:
-            forms.setdefault(stem(word), word)
-    return forms
-
-
 def is_negated(text: str) -> bool:
     return any(word in NEGATIONS or word.endswith("n't") for word in words(text))
