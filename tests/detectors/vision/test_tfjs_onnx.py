@@ -35,6 +35,7 @@ def _write_model(folder: Path, conv_padding: str = "VALID") -> Path:
         ("size", np.array([8, 8], np.int32), False),
         ("to_nchw", np.array([0, 3, 1, 2], np.int32), False),
         ("pool_pads", np.array([[0, 0], [0, 0], [1, 1], [1, 1]], np.int32), False),
+        ("conv_pads", np.array([[0, 0], [0, 0], [1, 0], [0, 1]], np.int32), False),
         ("pool_fill", np.array(-30.0, np.float32), False),
     ]
     nodes: list[dict[str, Any]] = [
@@ -49,7 +50,8 @@ def _write_model(folder: Path, conv_padding: str = "VALID") -> Path:
                 }
             },
         },
-        {"name": "nhwc", "op": "Transpose", "input": ["input_1", "to_nhwc"]},
+        {"name": "padded_input", "op": "Pad", "input": ["input_1", "conv_pads"]},
+        {"name": "nhwc", "op": "Transpose", "input": ["padded_input", "to_nhwc"]},
         {
             "name": "conv",
             "op": "Conv2D",
@@ -107,11 +109,11 @@ def _write_model(folder: Path, conv_padding: str = "VALID") -> Path:
 
 
 def _reference(image: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    nhwc = image.transpose(0, 2, 3, 1)[0]
+    nhwc = np.pad(image.transpose(0, 2, 3, 1)[0], ((1, 0), (0, 1), (0, 0)))
     kernel = KERNEL.astype(np.float32)
-    conv = np.zeros((4, 4, 4), np.float32)
-    for row in range(4):
-        for col in range(4):
+    conv = np.zeros((5, 5, 4), np.float32)
+    for row in range(5):
+        for col in range(5):
             conv[row, col] = np.einsum("hwc,hwco->o", nhwc[row : row + 3, col : col + 3], kernel)
     activated = conv + BIAS
     activated = np.where(activated > 0, activated, 0.1 * activated)
@@ -122,6 +124,8 @@ def _reference(image: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 def test_the_rebuilt_graph_computes_what_tensorflow_would(tmp_path: Path) -> None:
     model = convert_graph_model(_write_model(tmp_path))
+    ops = [node.op_type for node in model.graph.node]
+    assert ops.count("Pad") == 1  # the zero padding went into the Conv; PadV2 (-30) stays
     session = onnxruntime.InferenceSession(
         model.SerializeToString(), providers=["CPUExecutionProvider"]
     )
