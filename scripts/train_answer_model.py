@@ -28,6 +28,7 @@ from interview_monitor.detectors.answers.calibration import (
     fit_ridge,
     grouped_folds,
     pearson,
+    relevance_scores,
     save_calibrations,
     with_output_map,
 )
@@ -293,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     question_rows, question_grades = data.real(held_out, with_reference=False)
     relevance_figures = {
-        "held_out_pearson_r": pearson(relevance_model.scores(question_rows), question_grades),
+        "held_out_pearson_r": pearson(
+            relevance_scores(relevance_model, question_rows), question_grades
+        ),
         "held_out_on_topic_auc": auc(
             *_scored(relevance_model, *data.on_topic_rows(held_out, False))
         ),

@@ -15,6 +15,7 @@ from interview_monitor.detectors.answers.calibration import (
     grouped_folds,
     load_calibrations,
     pearson,
+    relevance_scores,
     save_calibrations,
     with_output_map,
 )
@@ -80,11 +81,22 @@ def test_output_map_is_monotone_and_keeps_the_order() -> None:
 def test_the_off_topic_cap_acts_only_when_the_on_topic_model_is_sure() -> None:
     grade = LinearCalibration("grade", [["a"]], [0.0], [1.0], [0.0], 4.0)
     on_topic = LinearCalibration("relevance", [["a"]], [0.0], [1.0], [1.0], 0.0)
-    sure_off = float(np.log(OFF_TOPIC_CAP_PROBABILITY / 2 / (1 - OFF_TOPIC_CAP_PROBABILITY / 2)))
-    scores, probabilities = capped_scores(grade, on_topic, [{"a": 0.0}, {"a": sure_off}])
-    assert scores[0] == pytest.approx(80.0)
-    assert scores[1] == pytest.approx(40.0, abs=0.5)
-    assert probabilities[1] == pytest.approx(OFF_TOPIC_CAP_PROBABILITY / 2)
+    half_the_cap = OFF_TOPIC_CAP_PROBABILITY / 2
+    sure_off = float(np.log(half_the_cap / (1 - half_the_cap)))
+    rows = [
+        {"a": 0.0, "no_content": 0.0},
+        {"a": sure_off, "no_content": 0.0},
+        {"a": 0.0, "no_content": 1.0},
+    ]
+    scores, probabilities = capped_scores(grade, on_topic, rows)
+    assert scores.tolist() == pytest.approx([80.0, 40.0, 0.0], abs=0.01)
+    assert probabilities[1] == pytest.approx(half_the_cap)
+
+
+def test_answers_without_content_score_0_without_a_reference_too() -> None:
+    model = LinearCalibration("relevance", [["a"]], [0.0], [1.0], [1.0], 0.0)
+    rows = [{"a": 0.0, "no_content": 0.0}, {"a": 0.0, "no_content": 1.0}]
+    assert relevance_scores(model, rows).tolist() == [50.0, 0.0]
 
 
 def test_grouped_folds_split_questions_disjointly_and_reproducibly() -> None:

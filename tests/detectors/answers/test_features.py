@@ -4,6 +4,7 @@ import pytest
 
 from interview_monitor.detectors.answers import AnswerModels, AnswerRequest
 from interview_monitor.detectors.answers.features import (
+    NO_CONTENT,
     QUESTION_ONLY_FEATURES,
     REFERENCE_FEATURES,
     measure_many,
@@ -17,7 +18,7 @@ def test_a_copied_reference_covers_every_key_term(answer_models: AnswerModels) -
     (measured,) = measure_many(
         answer_models.encoder, [AnswerRequest(QUESTION, REFERENCE, REFERENCE)]
     )
-    assert set(measured.features) == set(REFERENCE_FEATURES)
+    assert set(measured.features) == {*REFERENCE_FEATURES, NO_CONTENT}
     assert measured.features["cosine_reference"] == pytest.approx(1.0, abs=1e-5)
     assert measured.features["soft_recall_new"] == pytest.approx(1.0, abs=1e-5)
     assert measured.features["stem_recall_new"] == 1.0
@@ -73,6 +74,6 @@ def test_without_a_reference_the_question_supplies_the_terms(answer_models: Answ
     (measured,) = measure_many(
         answer_models.encoder, [AnswerRequest(QUESTION, "They begin at main.")]
     )
-    assert set(measured.features) == set(QUESTION_ONLY_FEATURES)
+    assert set(measured.features) == {*QUESTION_ONLY_FEATURES, NO_CONTENT}
     assert {term.word for term in measured.key_terms} == {"c++", "programs", "begin", "execute"}
     assert next(term for term in measured.key_terms if term.word == "begin").covered

@@ -75,15 +75,26 @@ class LinearCalibration:
 OFF_TOPIC_CAP_PROBABILITY = 0.02
 
 
+def _without_content(rows: Sequence[Mapping[str, float]]) -> NDArray[np.bool_]:
+    return np.array([row["no_content"] > 0 for row in rows], dtype=bool)
+
+
 def capped_scores(
     grade: LinearCalibration, on_topic: LinearCalibration, rows: Sequence[Mapping[str, float]]
 ) -> tuple[Vector, Vector]:
-    """Grade scores scaled down where `on_topic` says the answer is about something else; also
+    """Scores of answers with a reference: grade scores scaled down where `on_topic` says the
+    answer is about something else, and 0 for an answer with no letter or digit at all. Also
     returns the on-topic probabilities (0-1)."""
     probability = on_topic.scores(rows) / 100.0
     factor = np.minimum(1.0, probability / OFF_TOPIC_CAP_PROBABILITY)
-    capped: Vector = grade.scores(rows) * factor
+    capped: Vector = np.where(_without_content(rows), 0.0, grade.scores(rows) * factor)
     return capped, probability
+
+
+def relevance_scores(model: LinearCalibration, rows: Sequence[Mapping[str, float]]) -> Vector:
+    """Scores of answers without a reference; 0 for an answer with no letter or digit."""
+    scores: Vector = np.where(_without_content(rows), 0.0, model.scores(rows))
+    return scores
 
 
 def save_calibrations(path: Path, calibrations: Mapping[str, LinearCalibration]) -> None:

@@ -15,9 +15,10 @@ import numpy as np
 
 from interview_monitor.detectors.answers.embedding import EncodedText, Matrix, SentenceEncoder
 from interview_monitor.detectors.answers.text import (
-    NEGATIONS,
     STOPWORDS,
     content_stems,
+    has_content,
+    is_content_word,
     is_negated,
     stem,
     words,
@@ -33,15 +34,16 @@ REFERENCE_FEATURES = (
     "stem_precision",
     "log_length_ratio",
     "negation_mismatch",
-    "no_content",
 )
 QUESTION_ONLY_FEATURES = (
     "cosine_question",
     "soft_recall_question",
     "stem_recall_question",
     "log_answer_words",
-    "no_content",
 )
+# Present in every measurement beside the model features: 1.0 when the answer has no letter or
+# digit at all, which is scored 0 by rule rather than by a model that never saw such answers.
+NO_CONTENT = "no_content"
 # A key term counts as covered when one of its word pieces has a contextual match at least this
 # close in the answer (checked by eye on the Mohler answers: synonyms and inflections pass,
 # related but different terms mostly do not).
@@ -108,7 +110,7 @@ def key_terms(
     for match in _WORD_SPAN.finditer(target_text):
         word = match.group().lower().strip("'-_")
         word_stem = stem(word)
-        if word in STOPWORDS or word in NEGATIONS or len(word) < 2 or word_stem in skip_stems:
+        if not is_content_word(word) or word_stem in skip_stems:
             continue
         if word_stem in terms:
             continue
@@ -153,7 +155,7 @@ def measure_with_reference(
             (len(words(answer.text)) + 1) / (len(words(reference.text)) + 1)
         ),
         "negation_mismatch": float(negation_mismatch),
-        "no_content": float(not answer_stems),
+        NO_CONTENT: float(not has_content(answer.text)),
     }
     skip = question_stems if new_reference_stems else set()
     terms = key_terms(reference.text, reference, answer, skip)
@@ -167,7 +169,7 @@ def measure_question_only(question: EncodedText, answer: EncodedText) -> Measure
         "soft_recall_question": _soft_recall(_content_rows(question), _content_rows(answer)),
         "stem_recall_question": _share_found(content_stems(question.text), set(answer_stems)),
         "log_answer_words": math.log1p(len(words(answer.text))),
-        "no_content": float(not answer_stems),
+        NO_CONTENT: float(not has_content(answer.text)),
     }
     return Measurement(features, key_terms(question.text, question, answer, set()), False)
 

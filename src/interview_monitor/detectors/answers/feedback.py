@@ -30,7 +30,7 @@ def _listed(terms: list[KeyTerm]) -> str:
 
 def empty_answer_feedback(has_reference: bool) -> str:
     target = "the reference answer" if has_reference else "the question"
-    return f"No answer content was given (no meaningful words), so nothing of {target} is covered."
+    return f"No answer content was given (no letter or digit), so nothing of {target} is covered."
 
 
 def reference_feedback(score: float, measurement: Measurement) -> str:

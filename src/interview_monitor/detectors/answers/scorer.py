@@ -12,6 +12,7 @@ from interview_monitor.detectors.answers.calibration import (
     LinearCalibration,
     capped_scores,
     load_calibrations,
+    relevance_scores,
 )
 from interview_monitor.detectors.answers.embedding import SentenceEncoder, limit_blas_threads
 from interview_monitor.detectors.answers.features import AnswerRequest, Measurement, measure_many
@@ -98,7 +99,7 @@ class AnswerScorer:
             "missing_terms": [term.word for term in measurement.key_terms if not term.covered],
         }
         if measurement.features["no_content"]:
-            details["rule"] = "no content words in the answer: scored 0"
+            details["rule"] = "no letter or digit in the answer: scored 0"
             return AnswerScore(0.0, empty_answer_feedback(has_reference), details)
         if has_reference:
             scores, on_topic = capped_scores(
@@ -106,7 +107,7 @@ class AnswerScorer:
             )
             details["on_topic_probability"] = round(float(on_topic[0]), 4)
         else:
-            scores = calibration.scores([measurement.features])
+            scores = relevance_scores(calibration, [measurement.features])
         relevance = round(float(scores[0]), 2)
         details["contributions"] = {
             term: round(value, 4)

@@ -229,9 +229,18 @@ def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning, in order, without repeats."""
     seen: dict[str, None] = {}
     for word in words(text):
-        if word not in STOPWORDS and word not in NEGATIONS and len(word) > 1:
+        if is_content_word(word):
             seen.setdefault(stem(word), None)
     return list(seen)
+
+
+def is_content_word(word: str) -> bool:
+    return word not in STOPWORDS and word not in NEGATIONS and (len(word) > 1 or word.isdigit())
+
+
+def has_content(text: str) -> bool:
+    """Whether the text holds any letter or digit at all."""
+    return any(char.isalnum() for char in text)
 
 
 def is_negated(text: str) -> bool:
