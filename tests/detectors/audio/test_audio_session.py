@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 
 from interview_monitor.detectors.audio import AudioConfig, AudioModels, AudioSession, analyze_pcm
 from interview_monitor.detectors.audio.session import MAX_TRANSCRIPT_DELAY_S
+from interview_monitor.media.audio import float_to_pcm, pcm_to_float
 from interview_monitor.signals import DetectedEvent
 
 CHUNK_BYTES = 3200  # 100 ms, as the browser's AudioWorklet sends it
@@ -162,3 +165,39 @@ def test_odd_chunk_sizes_and_a_closed_session(
         session.feed_pcm(b"\x00\x00")
     stages = session.stats["stage_s"]
     assert {"vad", "transcription", "speaker_embedding"} <= set(stages)
+
+
+def _with_room_sound(pcm: bytes, level_dbfs: float) -> bytes:
+    """Speech plus white noise at `level_dbfs` and 50 Hz hum 5 dB above it."""
+    speech = pcm_to_float(pcm)
+    t = np.arange(len(speech)) / 16000
+    hum = sum(math.pow(0.5, k) * np.sin(2 * np.pi * 50 * (k + 1) * t) for k in range(4))
+    noise = np.random.default_rng(3).standard_normal(len(speech))
+    room = noise * 10 ** (level_dbfs / 20) + hum / np.max(np.abs(hum)) * 10 ** (
+        (level_dbfs + 5) / 20
+    )
+    return float_to_pcm(speech + room)
+
+
+def test_one_voice_in_a_noisy_room_is_still_one_voice(
+    audio_models: AudioModels, librispeech_pcm: bytes, ground_truth: dict[str, Any]
+) -> None:
+    session, received = _stream(_with_room_sound(librispeech_pcm, -40.0))
+    text = " ".join(event.columns["text_content"] for _, event in received)
+    reference = ground_truth["audio/librispeech_116-288045-0000.flac"]["transcript"]
+    print(
+        f"\nWER with noise and hum at -40/-35 dBFS: {word_error_rate(reference, text):.1%}: {text}"
+    )
+    assert session.speaker_verdict == "one_speaker"
+    assert word_error_rate(reference, text) <= 0.25
+
+
+def test_speech_buried_in_noise_is_not_taken_for_another_voice(
+    audio_models: AudioModels, librispeech_pcm: bytes
+) -> None:
+    # The speech (about -24 dBFS) barely stands above this noise: its voice print would be the
+    # noise's, so it must be left unjudged rather than called someone else.
+    session, received = _stream(_with_room_sound(librispeech_pcm, -30.0))
+    assert received
+    assert session.speaker_verdict == "not_enough_speech"
+    assert not any(event.columns["is_multiple_speakers"] for _, event in received)

@@ -59,6 +59,8 @@ class AudioConfig:
     # Measured: one LibriSpeech speaker stayed >= 0.84; the other person in a two-person
     # recording sat at 0.73-0.84 (median 0.77) against an enrolled first speaker.
     same_speaker_similarity: float = 0.80
+    # Speaker windows less than this far above the room's noise floor are not judged.
+    min_window_snr_db: float = 10.0
     # Evidence needed: a segment needs this much other-voice audio to be marked, and the
     # session this much in total to be judged to have more than one speaker.
     min_other_voice_s: float = 1.0

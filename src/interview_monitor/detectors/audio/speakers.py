@@ -11,6 +11,7 @@ little voice to judge and are left unjudged.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -89,11 +90,26 @@ class SpeakerTracker:
         last = span.end - WINDOW_SAMPLES - audio_start
         return list(range(span.start - audio_start, last + 1, step)) or [last]
 
-    def add_segment(self, span: SpeechSpan, audio: FloatArray, audio_start: int) -> None:
+    def _loud_enough(self, window: FloatArray, noise_rms: float | None) -> bool:
+        if noise_rms is None:
+            return True
+        rms = float(np.sqrt(np.mean(np.square(window, dtype=np.float64))))
+        snr_db = 20 * math.log10(max(rms, 1e-9) / noise_rms)
+        return snr_db >= self._config.min_window_snr_db
+
+    def add_segment(
+        self, span: SpeechSpan, audio: FloatArray, audio_start: int, noise_rms: float | None
+    ) -> None:
         """Embed the windows of `span`; `audio` starts at sample `audio_start` of the stream
-        and covers the span (with any padding around it)."""
+        and covers the span (with any padding around it). Windows that stand less than
+        `min_window_snr_db` above the room's noise (`noise_rms`, if known) are not judged: their
+        voice print is mostly the noise's, and would look like someone else."""
         self.speech_s += span.duration_s
-        starts = self._window_starts(span, audio_start, len(audio))
+        starts = [
+            start
+            for start in self._window_starts(span, audio_start, len(audio))
+            if self._loud_enough(audio[start : start + WINDOW_SAMPLES], noise_rms)
+        ]
         embeddings = self._encoder.embed_windows(audio, starts)
         centres = [(audio_start + start) / SAMPLE_RATE + WINDOW_S / 2 for start in starts]
         segment = _Segment(span, centres, embeddings)

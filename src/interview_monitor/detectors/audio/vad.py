@@ -9,6 +9,7 @@ any size.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,3 +143,29 @@ class SpeechSegmenter:
             return []
         end = self._silence_since if self._silence_since is not None else self._window_index
         return self._finish(end)
+
+
+class NoiseFloor:
+    """Level of the recent non-speech audio: the median RMS of the last ~10 s of windows the
+    VAD called silence. Lets later stages tell speech that stands well above the room's noise
+    from speech half-buried in it."""
+
+    HISTORY_WINDOWS = 300
+    MIN_WINDOWS = 15  # about half a second of silence before the level is trusted
+    # Digital silence would make every sound look infinitely loud.
+    LOWEST_RMS = 1e-4
+
+    def __init__(self, silence_threshold: float) -> None:
+        self._silence_threshold = silence_threshold
+        self._levels: deque[float] = deque(maxlen=self.HISTORY_WINDOWS)
+
+    def update(self, windows: FloatArray, probabilities: FloatArray) -> None:
+        """`windows` (n, 512) are the samples the n `probabilities` were computed from."""
+        quiet = windows[probabilities < self._silence_threshold]
+        self._levels.extend(np.sqrt(np.mean(np.square(quiet, dtype=np.float64), axis=1)).tolist())
+
+    @property
+    def rms(self) -> float | None:
+        if len(self._levels) < self.MIN_WINDOWS:
+            return None
+        return max(float(np.median(self._levels)), self.LOWEST_RMS)
