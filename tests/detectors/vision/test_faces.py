@@ -13,6 +13,7 @@ from interview_monitor.detectors.vision.faces import (
     pose_from_landmarks,
     to_rgb,
 )
+from interview_monitor.detectors.vision.models import new_tracking_mesh
 from interview_monitor.media.video import read_image
 
 MIN_SCORE = VisionConfig().face_min_score
@@ -108,3 +109,21 @@ def test_pose_geometry_on_a_synthetic_frontal_face() -> None:
     turned[:, 2] += turned[:, 0] * np.sin(np.radians(30))  # image-right side further away
     turned[:, 0] *= np.cos(np.radians(30))
     assert pose_from_landmarks(turned).yaw == pytest.approx(30, abs=0.5)
+
+
+def test_a_tracking_mesh_on_another_face_falls_back_to_the_crop(
+    vision_models: VisionModels, test_data: Path
+) -> None:
+    tracker = new_tracking_mesh()
+    try:
+        portrait = to_rgb(read_image(test_data / "images/faces/Tom_Cruise_avp_2014_4.jpg"))
+        (face,) = detect_faces(vision_models, portrait, MIN_SCORE)
+        tracked = estimate_pose(vision_models, portrait, face, tracker)
+        assert tracked is not None
+        group = to_rgb(read_image(test_data / "images/faces/2008_001322.jpg"))
+        smallest = detect_faces(vision_models, group, MIN_SCORE)[-1]
+        assert estimate_pose(vision_models, group, smallest, tracker) == estimate_pose(
+            vision_models, group, smallest
+        )
+    finally:
+        tracker.close()

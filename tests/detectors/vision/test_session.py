@@ -67,10 +67,10 @@ def test_a_new_face_count_runs_the_object_detector_at_once(
     if vision_models.object_session is None:
         pytest.skip(vision_models.object_status)
     session = VisionSession(replace(VisionConfig(), object_every_n_frames=1000), vision_models)
-    portrait = cv2.imread(str(test_data / "images/faces/Tom_Cruise_avp_2014_4.jpg"))
+    steady = list(iter_frames(test_data / "video/head-pose-face-detection-male.mp4", 2.0))[:4]
     group = cv2.imread(str(test_data / "images/faces/2008_001322.jpg"))
-    for index in range(4):
-        session.feed_frame(portrait, index * 0.5)
+    for t_s, frame in steady:
+        session.feed_frame(frame, t_s)
     assert session.stats["object_detector_runs"] == 1
     session.feed_frame(group, 2.0)
     assert session.stats["object_detector_runs"] == 2

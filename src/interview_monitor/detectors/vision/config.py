@@ -38,6 +38,7 @@ class VisionConfig:
     """
 
     face_min_score: float = 0.5  # full-range detector: 5 of 6 group photos exact at 0.3-0.6
+    face_candidate_score: float = 0.3  # weaker faces only lower the confidence of "no face"
     yaw_threshold_deg: float = 25.0
     pitch_threshold_deg: float = 20.0
     gaze_x_threshold: float = 0.05

@@ -116,23 +116,39 @@ def pose_from_landmarks(points: NDArray[np.float64]) -> HeadPose:
     return HeadPose(yaw, pitch, roll, float(gaze_x) - 0.5, float(gaze_y) - 0.5)
 
 
-def estimate_pose(models: VisionModels, rgb: NDArray[np.uint8], face: FaceBox) -> HeadPose | None:
-    """Head pose and gaze of `face`, or None when the mesh cannot fit it (e.g. a full profile)."""
+def _landmark_pixels(mesh: Any, rgb: NDArray[np.uint8]) -> NDArray[np.float64] | None:
+    result = mesh.process(rgb)
+    if not result.multi_face_landmarks:
+        return None
+    height, width = rgb.shape[:2]
+    marks = result.multi_face_landmarks[0].landmark
+    return np.array([(mark.x * width, mark.y * height, mark.z * width) for mark in marks])
+
+
+def _centred_on(points: NDArray[np.float64], face: FaceBox) -> bool:
+    centre_x, centre_y = points[:, 0].mean(), points[:, 1].mean()
+    return bool(
+        face.x <= centre_x <= face.x + face.width and face.y <= centre_y <= face.y + face.height
+    )
+
+
+def estimate_pose(
+    models: VisionModels, rgb: NDArray[np.uint8], face: FaceBox, tracker: Any | None = None
+) -> HeadPose | None:
+    """Head pose and gaze of `face`, or None when the mesh cannot fit it (e.g. a full profile).
+
+    With a session's tracking mesh, its landmarks are used when they sit on `face`; otherwise
+    (first frame, lost track, tracking someone else) the static mesh runs on a crop of `face`.
+    """
+    if tracker is not None:
+        tracked = _landmark_pixels(tracker, rgb)
+        if tracked is not None and _centred_on(tracked, face):
+            return pose_from_landmarks(tracked)
     crop = _crop_around(rgb, face)
     if crop.size == 0:
         return None
-    result = models.face_mesh.process(crop)
-    if not result.multi_face_landmarks:
-        return None
-    height, width = crop.shape[:2]
-    points = np.array(
-        [
-            (mark.x * width, mark.y * height, mark.z * width)
-            for mark in result.multi_face_landmarks[0].landmark
-        ],
-        dtype=np.float64,
-    )
-    return pose_from_landmarks(points)
+    points = _landmark_pixels(models.face_mesh, crop)
+    return None if points is None else pose_from_landmarks(points)
 
 
 def to_rgb(bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:

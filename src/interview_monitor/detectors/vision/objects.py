@@ -52,7 +52,8 @@ class ObjectBox:
 def _cell_centres(stride: int) -> NDArray[np.float32]:
     cells = INPUT_SIZE // stride
     rows, cols = np.divmod(np.arange(cells * cells), cells)
-    return np.stack([(cols + 0.5) * stride, (rows + 0.5) * stride], axis=1).astype(np.float32)
+    centres = np.stack([(cols + 0.5) * stride, (rows + 0.5) * stride], axis=1)
+    return np.asarray(centres, dtype=np.float32)
 
 
 _CENTRES = {stride: _cell_centres(stride) for stride in STRIDES}
@@ -62,7 +63,8 @@ _CLASS_IDS = np.array(sorted(WATCHED_CLASSES))
 def preprocess(bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
     resized = cv2.resize(bgr, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_LINEAR)
     normalised: NDArray[np.float32] = (resized.astype(np.float32) - _MEAN) * _INV_STD
-    return np.ascontiguousarray(normalised.transpose(2, 0, 1)[np.newaxis])
+    batch: NDArray[np.float32] = np.ascontiguousarray(normalised.transpose(2, 0, 1)[np.newaxis])
+    return batch
 
 
 def _expected_distances(bins: NDArray[np.float32]) -> NDArray[np.float32]:

@@ -25,7 +25,11 @@ from interview_monitor.detectors.vision.faces import (
     estimate_pose,
     to_rgb,
 )
-from interview_monitor.detectors.vision.models import VisionModels, load_vision_models
+from interview_monitor.detectors.vision.models import (
+    VisionModels,
+    load_vision_models,
+    new_tracking_mesh,
+)
 from interview_monitor.detectors.vision.objects import ObjectBox, detect_objects
 from interview_monitor.media.video import decode_image
 from interview_monitor.scoring.episodes import Episode, EpisodeTracker
@@ -63,6 +67,7 @@ class VisionSession:
         }
         self._frame_index = 0
         self._last_face_count: int | None = None
+        self._tracking_mesh: Any | None = None
         self.stats: dict[str, Any] = {
             "frames": 0,
             "object_detector_runs": 0,
@@ -84,6 +89,9 @@ class VisionSession:
     def close(self, t_s: float) -> list[DetectedEvent]:
         """End of stream: close every open episode at `t_s`."""
         closed = [episode for tracker in self._trackers.values() for episode in tracker.close(t_s)]
+        if self._tracking_mesh is not None:
+            self._tracking_mesh.close()
+            self._tracking_mesh = None
         return self._events(closed)
 
     def _timed(self, stage: str, work: Callable[[], Any]) -> Any:
@@ -97,14 +105,10 @@ class VisionSession:
     ) -> list[DetectedEvent]:
         rgb = to_rgb(bgr)
         candidates: list[FaceBox] = self._timed(
-            "faces", lambda: detect_faces(self._models, rgb, self.config.object_candidate_score)
+            "faces", lambda: detect_faces(self._models, rgb, self.config.face_candidate_score)
         )
         faces = [face for face in candidates if face.score >= self.config.face_min_score]
-        pose: HeadPose | None = (
-            self._timed("mesh", lambda: estimate_pose(self._models, rgb, faces[0]))
-            if faces
-            else None
-        )
+        pose: HeadPose | None = self._timed("mesh", lambda: self._pose(rgb, faces))
         if pose is not None:
             self._calibrator.observe(t_s, pose)
         baseline = self._calibrator.provisional()
@@ -130,6 +134,13 @@ class VisionSession:
         self._frame_index += 1
         self.stats["frames"] = self._frame_index
         return self._events(closed)
+
+    def _pose(self, rgb: NDArray[np.uint8], faces: list[FaceBox]) -> HeadPose | None:
+        if not faces:
+            return None
+        if self._tracking_mesh is None:
+            self._tracking_mesh = new_tracking_mesh()
+        return estimate_pose(self._models, rgb, faces[0], self._tracking_mesh)
 
     def _object_run_due(self, something_new: bool) -> bool:
         if self._models.object_session is None:
