@@ -3,10 +3,12 @@ from __future__ import annotations
 import pytest
 
 from interview_monitor.detectors.answers import AnswerModels, AnswerRequest
+from interview_monitor.detectors.answers.embedding import EncodedText, SentenceEncoder
 from interview_monitor.detectors.answers.features import (
     NO_CONTENT,
     QUESTION_ONLY_FEATURES,
     REFERENCE_FEATURES,
+    EncodingCache,
     measure_many,
 )
 
@@ -77,3 +79,41 @@ def test_without_a_reference_the_question_supplies_the_terms(answer_models: Answ
     assert set(measured.features) == {*QUESTION_ONLY_FEATURES, NO_CONTENT}
     assert {term.word for term in measured.key_terms} == {"c++", "programs", "begin", "execute"}
     assert next(term for term in measured.key_terms if term.word == "begin").covered
+
+
+class CountingEncoder:
+    """The real encoder, counting the texts it is asked to embed."""
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        self.encoder = encoder
+        self.texts: list[str] = []
+
+    def encode_detailed(self, texts: list[str], batch_size: int = 16) -> list[EncodedText]:
+        self.texts += texts
+        return self.encoder.encode_detailed(texts, batch_size)
+
+
+def test_cached_questions_and_references_are_not_embedded_again(
+    answer_models: AnswerModels,
+) -> None:
+    counting = CountingEncoder(answer_models.encoder)
+    cache = EncodingCache()
+    first = AnswerRequest(QUESTION, "In main.", REFERENCE)
+    second = AnswerRequest(QUESTION, "At the start of main().", REFERENCE)
+    measure_many(counting, [first], cache=cache)
+    assert sorted(counting.texts) == sorted([QUESTION, REFERENCE, "In main."])
+    (cached,) = measure_many(counting, [second], cache=cache)
+    assert counting.texts[3:] == ["At the start of main()."]
+    (uncached,) = measure_many(answer_models.encoder, [second])
+    assert cached.features == pytest.approx(uncached.features)
+
+
+def test_the_cache_forgets_the_least_recently_used_text(answer_models: AnswerModels) -> None:
+    cache = EncodingCache(capacity=2)
+    one, two, three = answer_models.encoder.encode_detailed(["one", "two", "three"])
+    cache.put(one)
+    cache.put(two)
+    assert cache.get("one") is one
+    cache.put(three)
+    assert cache.get("two") is None
+    assert cache.get("one") is one and cache.get("three") is three

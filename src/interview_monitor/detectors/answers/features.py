@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from interview_monitor.detectors.answers.embedding import EncodedText, Matrix, SentenceEncoder
+from interview_monitor.detectors.answers.embedding import EncodedText, Matrix
 from interview_monitor.detectors.answers.text import (
     STOPWORDS,
     content_stems,
@@ -174,20 +177,60 @@ def measure_question_only(question: EncodedText, answer: EncodedText) -> Measure
     return Measurement(features, key_terms(question.text, question, answer, set()), False)
 
 
+class TextEncoder(Protocol):
+    def encode_detailed(self, texts: list[str], batch_size: int = ...) -> list[EncodedText]: ...
+
+
+class EncodingCache:
+    """The encodings of recently seen questions and reference answers: they repeat for every
+    candidate, so caching them leaves one text in three to embed per answer. Thread-safe."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[str, EncodedText] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> EncodedText | None:
+        with self._lock:
+            entry = self._entries.get(text)
+            if entry is not None:
+                self._entries.move_to_end(text)
+            return entry
+
+    def put(self, encoded: EncodedText) -> None:
+        with self._lock:
+            self._entries[encoded.text] = encoded
+            self._entries.move_to_end(encoded.text)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+
 def measure_many(
-    encoder: SentenceEncoder, requests: list[AnswerRequest], batch_size: int = 16
+    encoder: TextEncoder,
+    requests: list[AnswerRequest],
+    batch_size: int = 16,
+    cache: EncodingCache | None = None,
 ) -> list[Measurement]:
-    """Measure every request, embedding each distinct text once (questions and references repeat
-    across a batch of candidates' answers)."""
-    distinct = list(
+    """Measure every request, embedding each distinct text once and, with a cache, each
+    question and reference only when it was not seen recently."""
+    prompts = {
+        text: None
+        for request in requests
+        for text in (request.question, request.reference)
+        if text is not None
+    }
+    encoded: dict[str, EncodedText] = {}
+    if cache is not None:
+        encoded = {text: hit for text in prompts if (hit := cache.get(text)) is not None}
+    missing = list(
         dict.fromkeys(
-            text
-            for request in requests
-            for text in (request.question, request.answer, request.reference)
-            if text is not None
+            text for text in [*prompts, *(r.answer for r in requests)] if text not in encoded
         )
     )
-    encoded = dict(zip(distinct, encoder.encode_detailed(distinct, batch_size), strict=True))
+    for fresh in encoder.encode_detailed(missing, batch_size):
+        encoded[fresh.text] = fresh
+        if cache is not None and fresh.text in prompts:
+            cache.put(fresh)
     return [
         measure_with_reference(
             encoded[request.question], encoded[request.reference], encoded[request.answer]

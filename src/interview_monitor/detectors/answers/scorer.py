@@ -15,7 +15,12 @@ from interview_monitor.detectors.answers.calibration import (
     relevance_scores,
 )
 from interview_monitor.detectors.answers.embedding import SentenceEncoder, limit_blas_threads
-from interview_monitor.detectors.answers.features import AnswerRequest, Measurement, measure_many
+from interview_monitor.detectors.answers.features import (
+    AnswerRequest,
+    EncodingCache,
+    Measurement,
+    measure_many,
+)
 from interview_monitor.detectors.answers.feedback import (
     empty_answer_feedback,
     question_only_feedback,
@@ -74,6 +79,7 @@ class AnswerScorer:
     def __init__(self, models: AnswerModels | None = None, batch_size: int = 16) -> None:
         self._models = models or load_answer_models()
         self._batch_size = batch_size
+        self._prompt_cache = EncodingCache()
 
     def score(self, question: str, answer: str, reference: str | None = None) -> AnswerScore:
         return self.score_many([AnswerRequest(question, answer, reference)])[0]
@@ -81,7 +87,9 @@ class AnswerScorer:
     def score_many(self, items: Iterable[AnswerRequest | Mapping[str, Any]]) -> list[AnswerScore]:
         """Score many answers, embedding each distinct text once and in batches."""
         requests = [as_request(item) for item in items]
-        measurements = measure_many(self._models.encoder, requests, self._batch_size)
+        measurements = measure_many(
+            self._models.encoder, requests, self._batch_size, self._prompt_cache
+        )
         return [
             self._judge(request, measurement)
             for request, measurement in zip(requests, measurements, strict=True)
