@@ -17,6 +17,9 @@ from interview_monitor.db.engine import Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
 from interview_monitor.deps import UnauthorizedError
 from interview_monitor.errors import DomainError
+from interview_monitor.live.config import LiveSettings
+from interview_monitor.live.runtime import LiveRuntime
+from interview_monitor.questions.scoring import AnswerEvaluator
 from interview_monitor.scoring.risk import RiskModel
 
 log = logging.getLogger(__name__)
@@ -44,7 +47,11 @@ def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
     )
 
 
-def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    live_settings: LiveSettings | None = None,
+) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -52,9 +59,18 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         url = database_url or resolve_database_url(settings)
         upgrade(url)
         app.state.database = Database.connect(url, settings.pool_size)
+        app.state.answer_evaluator = AnswerEvaluator()
+        app.state.answer_evaluator.warm_up()
         try:
-            yield
+            app.state.live = await LiveRuntime.start(
+                live_settings or LiveSettings(), app.state.database, app.state.risk_model
+            )
+            try:
+                yield
+            finally:
+                await app.state.live.stop()
         finally:
+            app.state.answer_evaluator.close()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -72,10 +88,16 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from interview_monitor.auth.routes import router as auth_router
     from interview_monitor.events.routes import router as events_router
     from interview_monitor.interviews.routes import router as interviews_router
+    from interview_monitor.questions.routes import router as questions_router
+    from interview_monitor.streaming.routes import router as streaming_router
+    from interview_monitor.web.routes import mount_web
 
     app.include_router(auth_router)
     app.include_router(interviews_router)
     app.include_router(events_router)
+    app.include_router(questions_router)
+    app.include_router(streaming_router)
+    mount_web(app)
 
     @app.get("/healthz", tags=["health"])
     async def health() -> dict[str, str]:

@@ -27,6 +27,7 @@ SAMPLE_RATE = 16_000
 BYTES_PER_SAMPLE = 2
 StatusListener = Callable[[int, dict[str, Any]], None]
 # (session_id, origin of the stream's offsets, closed episodes, wall time the input arrived)
+PROBE_SEGMENT = 0  # stream segments count from 1; 0 names a session's one-off face checks
 EventSink = Callable[[int, datetime, list[DetectedEvent], float], Awaitable[None]]
 
 
@@ -71,6 +72,7 @@ class LivePipeline:
     _segments: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _pool: WorkerPool | None = None
+    _probes: dict[int, list[asyncio.Future[int]]] = field(default_factory=dict)
 
     async def start(self, timeout_s: float = 180.0) -> None:
         self._pool = WorkerPool(self.counts, self._on_reply)
@@ -135,6 +137,16 @@ class LivePipeline:
             self._submit(stream, ("close", stream.stream_id, end_s))
         await asyncio.shield(stream.closed)
 
+    async def count_faces(self, session_id: int, jpeg: bytes) -> int:
+        """Faces in one JPEG, by the session's own video worker. ValueError if undecodable."""
+        if self._pool is None:
+            raise RuntimeError("the live pipeline is not running")
+        probe_id = stream_id_for(session_id, "video", PROBE_SEGMENT)
+        answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._probes.setdefault(probe_id, []).append(answer)
+        self._pool.submit("video", ("probe", probe_id, jpeg))
+        return await answer
+
     # --- data ---------------------------------------------------------------------------
     def feed_video(self, session_id: int, jpeg: bytes, received_at: float) -> Stream:
         stream = self._streams[(session_id, "video")]
@@ -195,6 +207,9 @@ class LivePipeline:
 
     # --- replies ------------------------------------------------------------------------
     def _on_reply(self, reply: Reply) -> None:
+        if reply[0] == "probed":
+            self._answer_probe(reply)
+            return
         if reply[0] not in ("done", "closed"):
             return
         stream = self._by_id.get(reply[1])
@@ -218,6 +233,21 @@ class LivePipeline:
             t_s, jpeg, waited_since = stream.waiting
             stream.waiting = None
             self._send_frame(stream, t_s, jpeg, waited_since)
+
+    def _answer_probe(self, reply: Reply) -> None:
+        _, probe_id, faces, error = reply
+        waiting = self._probes.get(probe_id)
+        if not waiting:
+            return
+        answer = waiting.pop(0)
+        if not waiting:
+            del self._probes[probe_id]
+        if answer.done():
+            return
+        if error is not None:
+            answer.set_exception(ValueError(error))
+        else:
+            answer.set_result(faces)
 
     def _finish(self, stream: Stream, events: list[DetectedEvent], stats: dict[str, Any]) -> None:
         log.info("stream %s of session %s closed: %s", stream.kind, stream.session_id, stats)

@@ -101,7 +101,7 @@ class WorkerPool:
                 return
 
     def _deliver(self, reply: Reply) -> None:
-        if reply[0] in ("opened", "done", "closed"):
+        if reply[0] in ("opened", "probed", "done", "closed"):
             worker = self._worker_for(kind_of(reply[1]), reply[1])
             worker.queued = max(0, worker.queued - 1)
         self.on_reply(reply)

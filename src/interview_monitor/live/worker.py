@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 Kind = Literal["video", "audio"]
 
-# Requests: ("open", stream_id) | ("video", stream_id, t_s, jpeg, received_at)
+# Requests: ("open", stream_id) | ("probe", stream_id, jpeg) | ("video", stream_id, t_s, jpeg, received_at)
 #           | ("audio", stream_id, pcm, received_at) | ("close", stream_id, t_s) | None (stop)
 Request = tuple[Any, ...] | None
-# Replies: ("ready", kind, index) | ("opened", stream_id)
+# Replies: ("ready", kind, index) | ("opened", stream_id) | ("probed", stream_id, faces, error)
 #          | ("done", stream_id, events, received_at, error)
 #          | ("closed", stream_id, events, stats) | ("failed", kind, index, message)
 Reply = tuple[Any, ...]
@@ -59,7 +59,10 @@ class _AudioDetector:
 
     def close(self, t_s: float) -> tuple[list[DetectedEvent], dict[str, Any]]:
         events = self._session.close()
-        return events, {**self._session.stats, "speaker_verdict": str(self._session.speaker_verdict)}
+        return events, {
+            **self._session.stats,
+            "speaker_verdict": str(self._session.speaker_verdict),
+        }
 
 
 def _load_models(kind: Kind) -> None:
@@ -71,6 +74,19 @@ def _load_models(kind: Kind) -> None:
         from interview_monitor.detectors.audio import load_audio_models
 
         load_audio_models()
+
+
+def _count_faces(jpeg: bytes) -> tuple[int | None, str | None]:
+    """For the candidate's camera check before the interview: is a face in view?"""
+    from interview_monitor.detectors.vision import VisionConfig, load_vision_models
+    from interview_monitor.detectors.vision.faces import detect_faces, to_rgb
+    from interview_monitor.media.video import decode_image
+
+    try:
+        rgb = to_rgb(decode_image(jpeg))
+    except Exception as error:
+        return None, f"{type(error).__name__}: {error}"
+    return len(detect_faces(load_vision_models(), rgb, VisionConfig().face_min_score)), None
 
 
 def _new_detector(kind: Kind) -> Detector:
@@ -100,6 +116,8 @@ def _handle(kind: Kind, detectors: dict[int, Detector], request: tuple[Any, ...]
     if action == "open":
         detectors[stream_id] = _new_detector(kind)
         return ("opened", stream_id)
+    if action == "probe":
+        return ("probed", stream_id, *_count_faces(request[2]))
     if action == "close":
         detector = detectors.pop(stream_id, None)
         if detector is None:

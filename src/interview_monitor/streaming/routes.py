@@ -14,7 +14,8 @@ from starlette.websockets import WebSocketState
 
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import InterviewSession
-from interview_monitor.deps import Reviewer
+from interview_monitor.deps import CurrentUser, Reviewer
+from interview_monitor.errors import ConflictError, InvalidInputError
 from interview_monitor.interviews.service import IN_PROGRESS
 from interview_monitor.live.hub import ALL_SESSIONS
 from interview_monitor.live.pipeline import LivePipeline, Stream
@@ -224,4 +225,25 @@ async def live_sessions(request: Request, _: Reviewer) -> dict[str, Any]:
         "enabled": True,
         "sessions": {str(k): v for k, v in runtime.pipeline.live_sessions().items()},
         "backlog": runtime.pipeline.backlog(),
+    }
+
+
+@router.post("/api/live/face-check")
+async def face_check(request: Request, user: CurrentUser) -> dict[str, Any]:
+    """The camera check before an interview: how many faces are in this JPEG (the raw body)?"""
+    runtime: LiveRuntime = request.app.state.live
+    if runtime.pipeline is None:
+        raise ConflictError("live detection is not running")
+    body = await request.body()
+    if len(body) > runtime.settings.max_frame_bytes:
+        raise InvalidInputError("the image is too large", ["body"])
+    try:
+        faces = await runtime.pipeline.count_faces(user.id, body)
+    except ValueError:
+        raise InvalidInputError("the body must be one JPEG image", ["body"]) from None
+    messages = {0: "No face found: face the camera in good light.", 1: "Face visible."}
+    return {
+        "faces": faces,
+        "ok": faces == 1,
+        "message": messages.get(faces, "More than one face is in view: be alone in the frame."),
     }

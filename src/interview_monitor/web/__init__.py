@@ -1,0 +1,1 @@
+"""The candidate page and the reviewer dashboard: static HTML, CSS and JS served by the app."""

@@ -1,0 +1,53 @@
+"""Page routes and the static files. Pages are static shells; their JS calls the JSON API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+HERE = Path(__file__).parent
+PAGES = HERE / "templates"
+
+router = APIRouter(include_in_schema=False)
+# Every page is the candidate's or a reviewer's own; no third-party origin is ever needed.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
+        "connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'"
+    ),
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(PAGES / name, media_type="text/html", headers=_HEADERS)
+
+
+@router.get("/")
+async def sign_in_page() -> FileResponse:
+    return _page("signin.html")
+
+
+@router.get("/candidate")
+async def candidate_page() -> FileResponse:
+    return _page("candidate.html")
+
+
+@router.get("/review")
+async def dashboard_page() -> FileResponse:
+    return _page("review.html")
+
+
+@router.get("/review/{session_id}")
+async def session_page(session_id: int) -> FileResponse:
+    return _page("session.html")
+
+
+def mount_web(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,0 +1,143 @@
+import { $, ApiError, api, requireUser, signOut } from "/static/api.js";
+import { Microphone, Streamer, captureJpeg, openDevices } from "/static/media.js";
+
+const { user } = requireUser(["candidate"]);
+const QUESTION_COUNT = Number(new URLSearchParams(location.search).get("questions")) || 5;
+const SESSION_KEY = "interview-monitor.session";
+const state = { media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null };
+
+$("#who").textContent = user.full_name;
+$("#signout").addEventListener("click", signOut);
+$("#agree").addEventListener("change", (event) => { $("#to-check").disabled = !event.target.checked; });
+$("#to-check").addEventListener("click", startCheck);
+$("#start").addEventListener("click", startInterview);
+$("#submit").addEventListener("click", submitAnswer);
+
+function step(name) {
+  const order = ["consent", "check", "interview"];
+  for (const section of ["consent", "check", "interview", "done"]) $("#" + section).classList.toggle("hidden", section !== name);
+  order.forEach((id, i) => {
+    const node = $("#step-" + id);
+    node.className = id === name ? "on" : order.indexOf(name) > i || name === "done" ? "done" : "";
+  });
+}
+
+function mark(id, ok, text) {
+  const node = $("#" + id);
+  node.className = ok ? "ok" : ok === false ? "bad" : "";
+  if (text) node.textContent = text;
+  $("#start").disabled = !["check-camera", "check-face", "check-sound"].every((c) => $("#" + c).className === "ok");
+}
+
+async function startCheck() {
+  step("check");
+  try {
+    state.media = await openDevices();
+  } catch (error) {
+    mark("check-camera", false, "Camera or microphone blocked");
+    $("#check-error").textContent = "Allow camera and microphone access in the browser, then reload this page.";
+    return;
+  }
+  $("#preview").srcObject = state.media;
+  mark("check-camera", true, "Camera on");
+  state.checkMic = new Microphone(state.media, (_pcm, level) => {
+    $("#level").style.width = Math.min(100, level * 400) + "%";
+    if (level > 0.01) mark("check-sound", true, "Sound heard");
+  });
+  await state.checkMic.start();
+  checkFace();
+}
+
+async function checkFace() {
+  if ($("#check").classList.contains("hidden")) return;
+  const video = $("#preview");
+  if (video.readyState >= 2) {
+    try {
+      const result = await api("/api/live/face-check", {
+        method: "POST", body: await captureJpeg(video, 0.85), headers: { "Content-Type": "image/jpeg" },
+      });
+      mark("check-face", result.ok, result.ok ? "Face visible" : result.message);
+    } catch (error) {
+      $("#check-error").textContent = error.message;
+    }
+  }
+  setTimeout(checkFace, 1500);
+}
+
+async function openSession() {
+  const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+  if (saved) {
+    try {
+      const existing = await api(`/api/interview/${saved.id}`);
+      if (existing.status === "IN_PROGRESS") return saved;
+    } catch (error) { if (!(error instanceof ApiError)) throw error; }
+  }
+  const created = await api("/api/interview/start", { method: "POST", json: { title: "Interview" } });
+  return { id: created.session_id, index: 0 };
+}
+
+async function startInterview() {
+  $("#start").disabled = true;
+  await state.checkMic.stop();
+  try {
+    state.session = await openSession();
+    state.questions = (await api(`/api/questions?limit=${QUESTION_COUNT}`));
+  } catch (error) {
+    $("#check-error").textContent = error.message;
+    $("#start").disabled = false;
+    return;
+  }
+  state.index = Math.min(state.session.index, state.questions.length - 1);
+  $("#self").srcObject = state.media;
+  $("#pip").classList.remove("hidden");
+  const connection = $("#connection");
+  connection.classList.remove("hidden");
+  state.streamer = new Streamer(state.session.id, $("#self"), state.media, (kind, status) => {
+    connection.className = "connection " + (status === "live" ? "on" : "off");
+    connection.textContent = status === "live" ? "Connected" : status === "reconnecting" ? "Reconnecting…" : "Not connected";
+  });
+  await state.streamer.start();
+  step("interview");
+  showQuestion();
+}
+
+function showQuestion() {
+  const question = state.questions[state.index];
+  const last = state.index === state.questions.length - 1;
+  $("#counter").textContent = `Question ${state.index + 1} of ${state.questions.length}`;
+  $("#progress").style.width = `${(100 * state.index) / state.questions.length}%`;
+  $("#question").textContent = question.question;
+  $("#answer").value = "";
+  $("#submit").textContent = last ? "Submit and finish" : "Submit answer";
+  state.shownAt = new Date().toISOString();
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ id: state.session.id, index: state.index }));
+}
+
+async function submitAnswer() {
+  const question = state.questions[state.index];
+  $("#submit").disabled = true;
+  $("#answer-error").textContent = "";
+  try {
+    await api(`/api/interview/${state.session.id}/answers`, {
+      method: "POST",
+      json: { question_id: question.id, answer: $("#answer").value, spoken_since: state.shownAt },
+    });
+    if (state.index === state.questions.length - 1) await finish();
+    else { state.index += 1; showQuestion(); }
+  } catch (error) {
+    $("#answer-error").textContent = error.message;
+  } finally {
+    $("#submit").disabled = false;
+  }
+}
+
+async function finish() {
+  $("#submit").disabled = true;
+  await state.streamer.finish();
+  await api(`/api/interview/${state.session.id}/end`, { method: "POST", json: { status: "COMPLETED" } });
+  sessionStorage.removeItem(SESSION_KEY);
+  for (const track of state.media.getTracks()) track.stop();
+  $("#pip").classList.add("hidden");
+  $("#connection").classList.add("hidden");
+  step("done");
+}

@@ -1,0 +1,180 @@
+import { $, api, el, formatTime, offset, requireUser, socketUrl, toast, topbar } from "/static/api.js";
+
+requireUser(["interviewer", "admin"]);
+const sessionId = Number(location.pathname.split("/").pop());
+const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript" };
+const LEVEL_LINES = [30, 60]; // scoring.risk MEDIUM_THRESHOLD and HIGH_THRESHOLD
+const view = { report: null, selected: null, snapshots: new Map(), live: {} };
+$("#topbar").replaceWith(topbar("/review"));
+const NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs, text) {
+  const node = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function secondsFromStart(iso) {
+  return (new Date(iso) - new Date(view.report.start_time)) / 1000;
+}
+
+function isFlag(entry) {
+  return entry.table !== "audio_transcripts" || entry.is_multiple_speakers || (entry.flagged_phrases || []).length > 0;
+}
+
+function drawPlot(report) {
+  const plot = $("#plot");
+  const [W, H, L, B, T] = [640, 200, 34, 22, 10];
+  const start = new Date(report.start_time).getTime();
+  const points = report.risk_history.map((p) => [new Date(p.at).getTime(), p.total_risk_score]);
+  const endTime = report.end_time ? new Date(report.end_time).getTime() : Date.now();
+  const end = Math.max(endTime, ...points.map((p) => p[0]), start + 60000);
+  const x = (t) => L + ((t - start) / (end - start)) * (W - L - 8);
+  const y = (v) => T + (1 - v / 100) * (H - T - B);
+  const nodes = [];
+  for (const v of [0, ...LEVEL_LINES, 100]) {
+    nodes.push(svg("line", { x1: L, x2: W - 8, y1: y(v), y2: y(v), class: v ? "grid-line" : "axis" }));
+    nodes.push(svg("text", { x: 4, y: y(v) + 4 }, String(v)));
+  }
+  for (const fraction of [0, 0.5, 1]) {
+    const t = start + fraction * (end - start);
+    nodes.push(svg("text", { x: Math.min(x(t), W - 40), y: H - 4 }, offset((t - start) / 1000)));
+  }
+  let path = `M ${x(start)} ${y(0)}`;
+  let last = 0;
+  for (const [t, v] of points) { path += ` H ${x(t)} V ${y(v)}`; last = v; }
+  path += ` H ${x(end)}`;
+  nodes.push(svg("path", { d: `${path} V ${y(0)} Z`, class: "area" }));
+  nodes.push(svg("path", { d: path, class: "line" }));
+  nodes.push(svg("title", {}, `Current score ${last.toFixed(1)}`));
+  plot.replaceChildren(...nodes);
+}
+
+function render(report) {
+  view.report = report;
+  const { candidate, risk } = report;
+  document.title = `${candidate.full_name} · Interview Monitor`;
+  $("#candidate").textContent = candidate.full_name;
+  $("#meta").textContent = `${candidate.email} · session #${report.session_id} · started ${formatTime(report.start_time)}` +
+    (report.end_time ? ` · ended ${formatTime(report.end_time)}` : "") + ` · ${report.status.replace("_", " ").toLowerCase()}`;
+  $("#end").classList.toggle("hidden", report.status !== "IN_PROGRESS");
+  $("#score").textContent = risk.total_risk_score.toFixed(1);
+  $("#score").className = `value ${risk.risk_level}`;
+  $("#level").replaceChildren(el("span", { class: `badge ${risk.risk_level}` }, `${risk.risk_level} risk`));
+  $("#contributions").replaceChildren(...(risk.contributions.length ? risk.contributions.map((c) =>
+    el("div", { class: "contrib" }, el("strong", {}, `+${c.points.toFixed(1)} · ${c.label}`),
+      el("div", { class: "muted small" }, c.explanation))) : [el("p", { class: "muted" }, "Nothing raised the score.")]));
+  drawPlot(report);
+  renderTimeline(report.timeline.filter(isFlag));
+  renderAnswers(report.answer_evaluations);
+  $("#transcripts").replaceChildren(...(report.transcripts.length ? report.transcripts.map((t) =>
+    el("div", { class: "transcript" }, el("span", { class: "muted small" }, offset(secondsFromStart(t.start_timestamp)) + "  "),
+      t.is_multiple_speakers ? el("span", { class: "badge MEDIUM" }, "other voices") : null, " ", t.text_content))
+    : [el("p", { class: "muted" }, "No speech transcribed yet.")]));
+  renderLive();
+}
+
+function renderTimeline(flags) {
+  $("#flag-count").textContent = `${flags.length} flag${flags.length === 1 ? "" : "s"}`;
+  $("#timeline").replaceChildren(...(flags.length ? flags.map((f) => {
+    const dot = f.table === "object_detection_events" ? "object" : f.table === "audio_transcripts" ? "speech" : "";
+    return el("li", { class: [f.ref === view.selected ? "selected" : "", f.dismissed ? "dismissed" : ""].join(" "),
+      "data-ref": f.ref, onclick: () => showDetail(f.ref) },
+      el("span", { class: "when" }, offset(secondsFromStart(f.at))),
+      el("div", {}, el("div", { class: "what" }, el("span", { class: `kind-dot ${dot}` }), f.label),
+        el("div", { class: "detail" }, [
+          f.duration_ms ? `${(f.duration_ms / 1000).toFixed(1)} s` : null,
+          f.confidence !== null && f.confidence !== undefined ? `confidence ${Math.round(f.confidence)}%` : null,
+          f.severity_score ? `severity ${f.severity_score}/5` : null,
+        ].filter(Boolean).join(" · "))),
+      f.dismissed ? el("span", { class: "badge" }, "dismissed") : el("span", { class: "muted small" }, "View"));
+  }) : [el("li", { class: "empty" }, "No flags: nothing suspicious was detected.")]));
+}
+
+async function snapshotUrl(url) {
+  if (!view.snapshots.has(url)) view.snapshots.set(url, URL.createObjectURL(await api(url, { as: "blob" })));
+  return view.snapshots.get(url);
+}
+
+async function showDetail(ref) {
+  view.selected = ref;
+  const flag = view.report.timeline.find((f) => f.ref === ref);
+  renderTimeline(view.report.timeline.filter(isFlag));
+  const image = el("img", { class: "snapshot", alt: "Evidence snapshot" });
+  const rows = [["What", flag.label], ["When", `${offset(secondsFromStart(flag.at))} into the interview`],
+    ["Duration", flag.duration_ms ? `${(flag.duration_ms / 1000).toFixed(1)} s` : "—"],
+    ["Confidence", flag.confidence !== null && flag.confidence !== undefined ? `${flag.confidence.toFixed(1)}%` : "—"],
+    ["Source", flag.source]];
+  if (flag.text) rows.push(["Said", flag.text]);
+  const dismiss = el("button", { class: "btn danger", onclick: () => dismissFlag(flag) }, "Dismiss flag");
+  $("#detail").replaceChildren(el("h2", {}, "Flag detail"),
+    flag.snapshot_url ? image : el("p", { class: "muted" }, "No snapshot for this flag."),
+    el("dl", { class: "kv", style: "margin:1rem 0" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+    flag.dismissed ? el("p", { class: "muted" }, `Dismissed ${formatTime(flag.dismissed.at)}${flag.dismissed.reason ? ": " + flag.dismissed.reason : ""}`) : dismiss);
+  if (flag.snapshot_url) image.src = await snapshotUrl(flag.snapshot_url);
+}
+
+async function dismissFlag(flag) {
+  const reason = prompt("Why is this flag not a concern? (kept with the report)", "");
+  if (reason === null) return;
+  await api(`/api/interview/${sessionId}/flags/${KIND_PATH[flag.table]}/${flag.id}/dismiss`, { method: "POST", json: { reason } });
+  toast("Flag dismissed; the score was recomputed.");
+  await load();
+  showDetail(flag.ref);
+}
+
+function renderAnswers(answers) {
+  $("#answers").replaceChildren(...(answers.length ? answers.map((a) => {
+    const score = a.ai_relevance_score ?? 0;
+    const level = score >= 60 ? "LOW" : score >= 30 ? "MEDIUM" : "HIGH"; // colour: a good answer is green
+    return el("div", { class: "answer" }, el("strong", {}, a.question_text || a.question_id),
+      el("blockquote", {}, a.candidate_answer || "(no answer)"),
+      el("div", { class: "score" }, el("div", { class: `bar ${level}` }, el("span", { style: `width:${score}%` })),
+        el("strong", {}, `${score.toFixed(0)} / 100 relevance`)),
+      el("p", { class: "muted small" }, a.ai_feedback || ""));
+  }) : [el("p", { class: "muted" }, "No answers yet.")]));
+}
+
+function renderLive() {
+  const streams = Object.entries(view.live || {});
+  const connected = streams.some(([, s]) => s.connected);
+  $("#live-badge").replaceChildren(connected ? el("span", { class: "badge live" }, "Live") : "");
+  $("#live-counts").textContent = streams.map(([k, s]) =>
+    `${k}: ${s.processed} processed${s.skipped ? `, ${s.skipped} skipped` : ""}`).join(" · ");
+}
+
+async function load() {
+  render(await api(`/api/interview/${sessionId}/report`));
+}
+
+let reloadTimer = null;
+function watch() {
+  const socket = new WebSocket(socketUrl(`/ws/review/${sessionId}`));
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.live) { view.live = message.live; renderLive(); }
+    if (message.type === "flags" || message.type === "answer" || message.type === "hello") {
+      clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(() => load().catch((e) => toast(e.message)), 150);
+    }
+  };
+  socket.onclose = (event) => { if (![4401, 4403, 4404].includes(event.code)) setTimeout(watch, 3000); };
+}
+
+$("#pdf").addEventListener("click", async () => {
+  const blob = await api(`/api/interview/${sessionId}/report?format=pdf`, { as: "blob" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: `interview-${sessionId}-report.pdf` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+});
+$("#end").addEventListener("click", async () => {
+  if (!confirm("End this session now? The candidate's stream will be closed.")) return;
+  await api(`/api/interview/${sessionId}/end`, { method: "POST", json: { status: "TERMINATED" } });
+  toast("Session ended.");
+  load();
+});
+
+load().catch((e) => { $("#candidate").textContent = e.message; });
+watch();

@@ -1,0 +1,182 @@
+"""A candidate interviews in real headless Chromium; a reviewer watches it live and reads it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.e2e.media import write_wav, write_y4m
+from tests.e2e.server import add_user, running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "e2e-password-1"
+QUESTIONS = 2
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def workdir() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="im-e2e-"))
+    yield folder
+    if os.environ.get("KEEP_E2E") != "1":
+        shutil.rmtree(folder / "home", ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, workdir: Path) -> Iterator[str]:
+    home = workdir / "home"
+    home.mkdir(exist_ok=True)
+    with running_server(database_url, home) as base:
+        yield base
+
+
+def _launch(playwright: Any, chromium: Path, workdir: Path, test_data: Path) -> Any:
+    y4m = write_y4m(test_data / "video" / "center_left_center.mp4", workdir / "camera.y4m")
+    wav = write_wav(test_data / "audio" / "librispeech_116-288045-0000.flac", workdir / "mic.wav")
+    return playwright.chromium.launch(
+        executable_path=str(chromium),
+        args=[
+            "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={y4m}",
+            f"--use-file-for-fake-audio-capture={wav}", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ],
+    )
+
+
+def _sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(base + "/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def _db_counts(database_url: str, session_id: int) -> dict[str, Any]:
+    with psycopg.connect(database_url) as connection:
+        status, score = connection.execute(
+            "SELECT status, total_risk_score FROM interview_sessions WHERE id = %s", (session_id,)
+        ).fetchone() or (None, None)
+        counts = {
+            table: connection.execute(
+                f"SELECT count(*) FROM {table} WHERE session_id = %s", (session_id,)
+            ).fetchone()[0]
+            for table in (
+                "face_pose_events", "object_detection_events", "audio_transcripts", "answer_evaluations"
+            )
+        }
+    return {"status": status, "score": float(score or 0), **counts}
+
+
+def _latest_session(database_url: str, username: str) -> int:
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT s.id FROM interview_sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE u.username = %s ORDER BY s.id DESC LIMIT 1", (username,)
+        ).fetchone()
+    assert row is not None, "the candidate's page started no session"
+    return int(row[0])
+
+
+def test_candidate_interview_and_live_review(
+    chromium: Path, server: str, database_url: str, workdir: Path, test_data: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    suffix = uuid.uuid4().hex[:6]
+    candidate, reviewer = f"cand-{suffix}", f"rev-{suffix}"
+    home = workdir / "home"
+    add_user(database_url, home, candidate, "candidate", PASSWORD)
+    add_user(database_url, home, reviewer, "interviewer", PASSWORD)
+    shots = workdir / "screenshots"
+    shots.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = _launch(playwright, chromium, workdir, test_data)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            _sign_in(page, server, candidate)
+            page.wait_for_url(re.compile(r"/candidate"))
+            page.goto(f"{server}/candidate?questions={QUESTIONS}")
+            page.check("#agree")
+            page.click("#to-check")
+            expect(page.locator("#check-face")).to_have_class("ok", timeout=60_000)
+            expect(page.locator("#check-sound")).to_have_class("ok", timeout=30_000)
+            page.screenshot(path=str(shots / "candidate-check.png"))
+            page.click("#start")
+            expect(page.locator("#question")).not_to_be_empty(timeout=30_000)
+            session_id = _latest_session(database_url, candidate)
+
+            review = browser.new_context(viewport={"width": 1360, "height": 1000}).new_page()
+            _sign_in(review, server, reviewer)
+            review.wait_for_url(re.compile(r"/review$"))
+            expect(review.locator(f"tr[data-session='{session_id}']")).to_be_visible(timeout=15_000)
+            expect(review.locator(f"tr[data-session='{session_id}'] .badge.live")).to_be_visible(timeout=15_000)
+            review.screenshot(path=str(shots / "review-list-live.png"))
+            review.click(f"tr[data-session='{session_id}']")
+            review.wait_for_url(re.compile(rf"/review/{session_id}$"))
+
+            # The camera file loops 15 s of a face and 6 s of an empty room: the absence is a
+            # flag, stored and pushed to the open reviewer page without a reload.
+            expect(review.locator("#timeline li[data-ref]").first).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(shots / "candidate-interview.png"))
+
+            answers = [
+                "I built a churn model for a telecom: I cleaned the data, chose the features "
+                "and presented the results to the product team.",
+                "Overfitting means the model memorises noise in the training data, so the "
+                "validation error is much higher than the training error.",
+            ]
+            for index in range(QUESTIONS):
+                page.fill("#answer", answers[index % len(answers)])
+                page.click("#submit")
+                if index < QUESTIONS - 1:
+                    expect(page.locator("#counter")).to_have_text(
+                        f"Question {index + 2} of {QUESTIONS}", timeout=30_000
+                    )
+            expect(page.locator("#done")).to_be_visible(timeout=60_000)
+
+            deadline = time.monotonic() + 60
+            while True:
+                counts = _db_counts(database_url, session_id)
+                if counts["audio_transcripts"] and counts["answer_evaluations"] == QUESTIONS:
+                    break
+                assert time.monotonic() < deadline, counts
+                time.sleep(1)
+            assert counts["status"] == "COMPLETED"
+            assert counts["face_pose_events"] + counts["object_detection_events"] >= 1, counts
+            assert counts["score"] > 0, counts
+
+            review.reload()
+            expect(review.locator(".answer")).to_have_count(QUESTIONS, timeout=15_000)
+            expect(review.locator("#score")).to_have_text(f"{counts['score']:.1f}", timeout=15_000)
+            review.locator("#timeline li[data-ref]").first.click()
+            expect(review.locator("#detail img.snapshot")).to_have_attribute(
+                "src", re.compile(r"^blob:"), timeout=15_000
+            )
+            review.wait_for_timeout(500)
+            review.screenshot(path=str(shots / "review-session.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"\nscreenshots: {sorted(str(p) for p in shots.iterdir())}")
+    print(f"database after the interview: {counts}")
