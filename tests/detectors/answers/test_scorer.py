@@ -67,6 +67,12 @@ def test_empty_or_irrelevant_answers_score_low(scorer: AnswerScorer, answer: str
     assert scorer.score(QUESTION, answer).relevance < 25
 
 
+def test_an_empty_answer_is_told_so(scorer: AnswerScorer) -> None:
+    result = scorer.score(QUESTION, " ?! ", REFERENCE)
+    assert result.relevance == 0.0
+    assert result.feedback.startswith("No answer content was given")
+
+
 def test_a_full_answer_outscores_a_vague_on_topic_one(scorer: AnswerScorer) -> None:
     full = scorer.score(
         QUESTION,

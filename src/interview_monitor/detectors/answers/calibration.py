@@ -22,6 +22,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from interview_monitor.detectors.answers.features import NO_CONTENT
+
 Vector = NDArray[np.float64]
 Kind = Literal["grade", "relevance"]
 GRADE_MAX = 5.0
@@ -76,7 +78,7 @@ OFF_TOPIC_CAP_PROBABILITY = 0.02
 
 
 def _without_content(rows: Sequence[Mapping[str, float]]) -> NDArray[np.bool_]:
-    return np.array([row["no_content"] > 0 for row in rows], dtype=bool)
+    return np.array([row[NO_CONTENT] > 0 for row in rows], dtype=bool)
 
 
 def capped_scores(

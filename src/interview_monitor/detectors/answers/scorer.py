@@ -16,6 +16,7 @@ from interview_monitor.detectors.answers.calibration import (
 )
 from interview_monitor.detectors.answers.embedding import SentenceEncoder, limit_blas_threads
 from interview_monitor.detectors.answers.features import (
+    NO_CONTENT,
     AnswerRequest,
     EncodingCache,
     Measurement,
@@ -106,9 +107,6 @@ class AnswerScorer:
             "covered_terms": [term.word for term in measurement.key_terms if term.covered],
             "missing_terms": [term.word for term in measurement.key_terms if not term.covered],
         }
-        if measurement.features["no_content"]:
-            details["rule"] = "no letter or digit in the answer: scored 0"
-            return AnswerScore(0.0, empty_answer_feedback(has_reference), details)
         if has_reference:
             scores, on_topic = capped_scores(
                 calibration, self._models.on_topic, [measurement.features]
@@ -121,9 +119,10 @@ class AnswerScorer:
             term: round(value, 4)
             for term, value in calibration.contributions(measurement.features).items()
         }
-        feedback = (
-            reference_feedback(relevance, measurement)
-            if has_reference
-            else question_only_feedback(relevance, measurement)
-        )
+        if measurement.features[NO_CONTENT]:
+            feedback = empty_answer_feedback(has_reference)
+        elif has_reference:
+            feedback = reference_feedback(relevance, measurement)
+        else:
+            feedback = question_only_feedback(relevance, measurement)
         return AnswerScore(relevance, feedback, details)
