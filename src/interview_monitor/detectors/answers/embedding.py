@@ -165,9 +165,6 @@ class SentenceEncoder:
             for i in range(LAYERS)
         ]
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text).ids)
-
     def encode(self, texts: list[str], batch_size: int = 16) -> Matrix:
         """Embed `texts` as unit vectors (mean of token states, as sentence-transformers does)."""
         return (
