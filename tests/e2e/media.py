@@ -14,7 +14,9 @@ from interview_monitor.media.video import iter_frames
 Y4M_FPS = 10
 
 
-def write_y4m(video: Path, target: Path, size: tuple[int, int] = (640, 480), absent_s: float = 6.0) -> Path:
+def write_y4m(
+    video: Path, target: Path, size: tuple[int, int] = (640, 480), absent_s: float = 6.0
+) -> Path:
     """The clip, then `absent_s` of the empty room (no face), so every loop has a clear flag."""
     width, height = size
     empty = np.full((height, width, 3), (62, 58, 54), np.uint8)

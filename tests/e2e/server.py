@@ -34,9 +34,22 @@ def running_server(
     }
     log = (home / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "interview_monitor.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "interview_monitor.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -66,8 +79,23 @@ def running_server(
 def add_user(database_url: str, home: Path, username: str, role: str, password: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "INTERVIEW_MONITOR_HOME": str(home)}
     subprocess.run(
-        [sys.executable, "-m", "interview_monitor.cli", "user", "add", username,
-         "--email", f"{username}@example.org", "--full-name", username.replace("-", " ").title(),
-         "--role", role, "--password-stdin"],
-        input=password.encode(), env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "interview_monitor.cli",
+            "user",
+            "add",
+            username,
+            "--email",
+            f"{username}@example.org",
+            "--full-name",
+            username.replace("-", " ").title(),
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        input=password.encode(),
+        env=env,
+        check=True,
+        capture_output=True,
     )

@@ -57,10 +57,16 @@ def _launch(playwright: Any, chromium: Path, workdir: Path, test_data: Path) -> 
     return playwright.chromium.launch(
         executable_path=str(chromium),
         args=[
-            "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={y4m}",
-            f"--use-file-for-fake-audio-capture={wav}", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={y4m}",
+            f"--use-file-for-fake-audio-capture={wav}",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
         ],
     )
 
@@ -82,7 +88,10 @@ def _db_counts(database_url: str, session_id: int) -> dict[str, Any]:
                 f"SELECT count(*) FROM {table} WHERE session_id = %s", (session_id,)
             ).fetchone()[0]
             for table in (
-                "face_pose_events", "object_detection_events", "audio_transcripts", "answer_evaluations"
+                "face_pose_events",
+                "object_detection_events",
+                "audio_transcripts",
+                "answer_evaluations",
             )
         }
     return {"status": status, "score": float(score or 0), **counts}
@@ -92,7 +101,8 @@ def _latest_session(database_url: str, username: str) -> int:
     with psycopg.connect(database_url) as connection:
         row = connection.execute(
             "SELECT s.id FROM interview_sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE u.username = %s ORDER BY s.id DESC LIMIT 1", (username,)
+            "WHERE u.username = %s ORDER BY s.id DESC LIMIT 1",
+            (username,),
         ).fetchone()
     assert row is not None, "the candidate's page started no session"
     return int(row[0])
@@ -131,7 +141,9 @@ def test_candidate_interview_and_live_review(
             _sign_in(review, server, reviewer)
             review.wait_for_url(re.compile(r"/review$"))
             expect(review.locator(f"tr[data-session='{session_id}']")).to_be_visible(timeout=15_000)
-            expect(review.locator(f"tr[data-session='{session_id}'] .badge.live")).to_be_visible(timeout=15_000)
+            expect(review.locator(f"tr[data-session='{session_id}'] .badge.live")).to_be_visible(
+                timeout=15_000
+            )
             review.screenshot(path=str(shots / "review-list-live.png"))
             review.click(f"tr[data-session='{session_id}']")
             review.wait_for_url(re.compile(rf"/review/{session_id}$"))

@@ -68,9 +68,7 @@ async def session_for_candidate(
     return interview
 
 
-async def session_for_reviewer(
-    database: Database, session_id: int, user: User
-) -> InterviewSession:
+async def session_for_reviewer(database: Database, session_id: int, user: User) -> InterviewSession:
     require_reviewer(user)
     return await _session(database, session_id)
 

@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Path, Request, WebSocket
 from starlette.websockets import WebSocketState
 
@@ -193,26 +194,24 @@ async def _review(websocket: WebSocket, session_id: int | None) -> None:
         return
 
 
-async def _forward_until_gone(
-    websocket: WebSocket, updates: asyncio.Queue[dict[str, Any]]
-) -> None:
-    async def forward() -> None:
-        while True:
-            await websocket.send_json(await updates.get())
+async def _forward_until_gone(websocket: WebSocket, updates: asyncio.Queue[dict[str, Any]]) -> None:
+    """Send updates until the reviewer leaves; their messages are read only to notice that."""
+    async with anyio.create_task_group() as group:
 
-    async def watch() -> None:
-        while True:
-            await receive(websocket)  # reviewers send nothing we need; this notices the close
+        async def forward() -> None:
+            with contextlib.suppress(RuntimeError, OSError):
+                while True:
+                    await websocket.send_json(await updates.get())
+            group.cancel_scope.cancel()
 
-    tasks = [asyncio.create_task(forward()), asyncio.create_task(watch())]
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            task.result()
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        async def watch() -> None:
+            with contextlib.suppress(ClientGone):
+                while True:
+                    await receive(websocket)
+            group.cancel_scope.cancel()
+
+        group.start_soon(forward)
+        group.start_soon(watch)
 
 
 @router.get("/api/live")
