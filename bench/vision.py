@@ -4,7 +4,7 @@
 
 Frames are the shared test recordings, centre-cropped to 4:3, scaled to 640x480 and encoded
 as JPEG at quality 80 (what a browser sends). Two pipelines run in the same process, one after
-the other: the cost-aware one (object detector every Nth frame, or when the face stage sees
+the other, each the best of --repeats runs: the cost-aware one (object detector every Nth frame, or when the face stage sees
 something new) and a naive one that runs every model on every frame.
 """
 
@@ -68,10 +68,20 @@ def webcam_jpegs() -> list[bytes]:
     return jpegs
 
 
-def run(
-    config: VisionConfig, jpegs: list[bytes], frames: int
-) -> tuple[float, dict[str, float], int]:
-    """Wall milliseconds per frame, per-stage milliseconds per frame, object detector runs."""
+Result = tuple[float, float, dict[str, float], int]
+
+
+def best_of(repeats: int, config: VisionConfig, jpegs: list[bytes], frames: int) -> Result:
+    """The repeat with the least CPU time: other jobs on the machine only ever add time."""
+    return min((run(config, jpegs, frames) for _ in range(repeats)), key=lambda result: result[1])
+
+
+def run(config: VisionConfig, jpegs: list[bytes], frames: int) -> Result:
+    """Per frame: wall ms, CPU ms (all threads), wall ms per stage; and object detector runs.
+
+    CPU time is the capacity figure when other work shares the machine: wall time then also
+    counts the time this process waited for the core.
+    """
     session = VisionSession(config)
     for index, jpeg in enumerate(jpegs[:5]):  # warm-up, not timed: first calls allocate
         session.feed_jpeg(jpeg, index * 0.5)
@@ -90,6 +100,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=240)
     parser.add_argument("--naive-frames", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if not (DATA / "video").is_dir():
         print(
@@ -107,25 +118,29 @@ def main() -> int:
     print(f"frames: {len(jpegs)} distinct 640x480 JPEGs from {len(CLIPS)} clips, cycled")
     cost_aware = VisionConfig()
     naive = replace(cost_aware, object_every_n_frames=1)
+    sparser = replace(cost_aware, object_every_n_frames=2 * cost_aware.object_every_n_frames)
     results = {
-        f"cost-aware (objects every {cost_aware.object_every_n_frames}th)": run(
-            cost_aware, jpegs, args.frames
+        f"cost-aware (objects every {cost_aware.object_every_n_frames}th, default)": best_of(
+            args.repeats, cost_aware, jpegs, args.frames
         ),
-        "naive (every model, every frame)": run(naive, jpegs, args.naive_frames),
+        "naive (every model, every frame)": best_of(args.repeats, naive, jpegs, args.naive_frames),
+        f"cost-aware (objects every {sparser.object_every_n_frames}th)": best_of(
+            args.repeats, sparser, jpegs, args.frames
+        ),
     }
     stages = list(next(iter(results.values()))[2])
     header = " ".join(f"{stage:>8}" for stage in stages)
     print(
-        f"\n{'pipeline (ms per frame)':46} {header} {'wall':>7} {'fps':>6} {'CPU':>7} {'fps':>6} {'obj':>4}"
+        f"\n{'pipeline (ms per frame)':52} {header} {'wall':>7} {'fps':>6} {'CPU':>7} {'fps':>6} {'obj':>4}"
     )
     for name, (wall_ms, cpu_ms, per_stage, runs) in results.items():
         cells = " ".join(f"{per_stage[stage]:8.2f}" for stage in stages)
         print(
-            f"{name:46} {cells} {wall_ms:7.2f} {1000 / wall_ms:6.1f} {cpu_ms:7.2f} {1000 / cpu_ms:6.1f} {runs:4d}"
+            f"{name:52} {cells} {wall_ms:7.2f} {1000 / wall_ms:6.1f} {cpu_ms:7.2f} {1000 / cpu_ms:6.1f} {runs:4d}"
         )
-    (fast_wall, fast_cpu, _, _), (slow_wall, slow_cpu, _, _) = results.values()
+    (fast_wall, fast_cpu, _, _), (slow_wall, slow_cpu, _, _), _ = results.values()
     print(
-        f"\ncost-aware vs naive: {slow_wall / fast_wall:.1f}x by wall time, "
+        f"\ndefault cost-aware vs naive: {slow_wall / fast_wall:.1f}x by wall time, "
         f"{slow_cpu / fast_cpu:.1f}x by CPU time (stage columns are wall time)"
     )
     return 0

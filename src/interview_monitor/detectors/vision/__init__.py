@@ -9,20 +9,27 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
+import os
 
-import numpy as np
-from numpy.typing import NDArray
+# Several worker processes share few cores: one BLAS/OpenMP thread each. These only take
+# effect if numpy has not been imported yet; a worker should also set them in its environment.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from interview_monitor.detectors.vision.config import VisionConfig
-from interview_monitor.detectors.vision.models import (
+import itertools  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+
+import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
+
+from interview_monitor.detectors.vision.config import VisionConfig  # noqa: E402
+from interview_monitor.detectors.vision.models import (  # noqa: E402
     VisionModels,
     load_vision_models,
     object_detector_status,
 )
-from interview_monitor.detectors.vision.session import VisionSession
-from interview_monitor.signals import DetectedEvent
+from interview_monitor.detectors.vision.session import VisionSession  # noqa: E402
+from interview_monitor.signals import DetectedEvent  # noqa: E402
 
 __all__ = [
     "VisionConfig",

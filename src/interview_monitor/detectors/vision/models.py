@@ -8,18 +8,14 @@ face stages still run and `object_detector_status()` says why phones cannot be s
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
+
 from interview_monitor.models.fetch import nanodet_missing_reason, nanodet_onnx_path
 from interview_monitor.models.files import package_dir, verified_file
-
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-import cv2  # noqa: E402  (after the thread limits, which BLAS reads when it loads)
 
 cv2.setNumThreads(1)
 
