@@ -64,6 +64,7 @@ def test_read_sentence_is_transcribed_by_one_speaker(
     assert wer <= 0.15
     assert session.speaker_verdict == "one_speaker"
     assert session.other_voice_episodes == []
+    assert session.segments_with_other_voices == []
     for event in events:
         assert event.table == "audio_transcripts"
         assert event.columns["is_multiple_speakers"] is False
@@ -115,7 +116,8 @@ def test_conversation_is_judged_to_have_two_voices(
     assert session.speaker_verdict == "multiple_speakers"
     assert share >= 0.6
     assert session.other_voice_episodes
-    assert any(event.columns["is_multiple_speakers"] for _, event in received)
+    flagged = [(e.start_s, e.end_s) for _, e in received if e.columns["is_multiple_speakers"]]
+    assert flagged and set(flagged) <= set(session.segments_with_other_voices)
     # Transcripts arrive while the stream goes on, not only when it closes.
     for received_at_s, event in received:
         assert received_at_s - event.end_s <= MAX_TRANSCRIPT_DELAY_S + 1.0

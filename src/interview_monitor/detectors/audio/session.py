@@ -98,6 +98,12 @@ class AudioSession:
         return self._speakers.episodes()
 
     @property
+    def segments_with_other_voices(self) -> list[tuple[float, float]]:
+        """(start_s, end_s) of every segment now judged to hold other voices, including any
+        whose event went out before the session had enough evidence (update those rows)."""
+        return [(span.start_s, span.end_s) for span in self._speakers.spans_with_other_voices()]
+
+    @property
     def speaker_turns(self) -> list[tuple[float, float, bool]]:
         """(start_s, end_s, is_other_voice) for the judged speech so far."""
         return self._speakers.turns()

@@ -207,6 +207,9 @@ class SpeakerTracker:
         other_s = min(span.duration_s, other * self._config.speaker_window_step_s)
         return other_s >= self._config.min_other_voice_s
 
+    def spans_with_other_voices(self) -> list[SpeechSpan]:
+        return [seg.span for seg in self._segments if self.is_multiple_speakers(seg.span)]
+
     def turns(self) -> list[tuple[float, float, bool]]:
         """(start_s, end_s, is_other_voice) for every judged window, each covering the part of
         its segment nearest its centre; consecutive windows of one voice are merged."""
