@@ -65,3 +65,27 @@ def test_garbage_is_a_media_error(tmp_path: Path) -> None:
     broken.write_bytes(b"\x00" * 1000)
     with pytest.raises(MediaError):
         list(iter_frames(broken))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec", "pixels"),
+    [("gif", "gif", "rgb8"), ("webm", "libvpx", "yuv420p"), ("avi", "mjpeg", "yuvj420p")],
+)
+def test_other_containers_decode_and_sample(
+    tmp_path: Path, suffix: str, codec: str, pixels: str
+) -> None:
+    import av
+
+    path = tmp_path / f"clip.{suffix}"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=5)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, pixels
+        for index in range(10):  # 2 s at 5 frames/s, growing brighter
+            image = np.full((48, 64, 3), index * 25, dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode())
+    frames = list(iter_frames(path, sample_fps=2.0))
+    assert [round(t_s, 1) for t_s, _ in frames] == [0.0, 0.6, 1.0, 1.6]
+    brightness = [float(frame.mean()) for _, frame in frames]
+    assert brightness == sorted(brightness) and brightness[-1] - brightness[0] > 150
+    assert probe_duration(path) == pytest.approx(2.0, abs=0.05)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,10 +14,8 @@ def test_models_load_once_per_process(vision_models: VisionModels) -> None:
     assert load_vision_models() is vision_models
 
 
-def test_the_object_detector_uses_one_thread(vision_models: VisionModels) -> None:
-    if vision_models.object_session is None:
-        pytest.skip(vision_models.object_status)
-    options = vision_models.object_session.get_session_options()
+def test_the_object_detector_uses_one_thread(object_session: Any) -> None:
+    options = object_session.get_session_options()
     assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
 
 

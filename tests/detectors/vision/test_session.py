@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,10 +47,8 @@ def test_evidence_from_jpeg_input_is_the_original_jpeg(
 
 
 def test_object_detector_runs_every_nth_frame_when_nothing_changes(
-    vision_models: VisionModels, test_data: Path
+    vision_models: VisionModels, object_session: Any, test_data: Path
 ) -> None:
-    if vision_models.object_session is None:
-        pytest.skip(vision_models.object_status)
     session = VisionSession(replace(VisionConfig(), object_every_n_frames=5), vision_models)
     frames = list(iter_frames(test_data / "video/head-pose-face-detection-male.mp4", 4.0))
     for t_s, frame in frames:
@@ -62,10 +61,8 @@ def test_object_detector_runs_every_nth_frame_when_nothing_changes(
 
 
 def test_a_new_face_count_runs_the_object_detector_at_once(
-    vision_models: VisionModels, test_data: Path
+    vision_models: VisionModels, object_session: Any, test_data: Path
 ) -> None:
-    if vision_models.object_session is None:
-        pytest.skip(vision_models.object_status)
     session = VisionSession(replace(VisionConfig(), object_every_n_frames=1000), vision_models)
     steady = list(iter_frames(test_data / "video/head-pose-face-detection-male.mp4", 2.0))[:4]
     group = cv2.imread(str(test_data / "images/faces/2008_001322.jpg"))
