@@ -93,6 +93,7 @@ def test_a_good_verdict_is_used(service: FakeChatService) -> None:
     assert result.relevance == 92.0
     assert result.feedback == "Correct: execution starts in main. Covered: main function."
     assert result.details["method"] == "llm-rubric"
+    assert result.details["fallback"] is False
     assert result.details["attempts"] == 1
     (request,) = service.requests
     assert request["path"] == "/v1/chat/completions"

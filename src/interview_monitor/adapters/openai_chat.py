@@ -175,6 +175,7 @@ class ChatRubricJudge:
         details = {
             "method": "llm-rubric",
             "model": self._model,
+            "fallback": False,
             "attempts": attempts,
             "covered_terms": covered,
             "missing_terms": missing,
