@@ -133,6 +133,10 @@ class LivePipeline:
     async def _close(self, stream: Stream) -> None:
         if stream.closed is None:
             stream.closed = asyncio.get_running_loop().create_future()
+            if stream.waiting is not None:  # queued ahead of the close: the last frame counts
+                t_s, jpeg, received_at = stream.waiting
+                stream.waiting = None
+                self._send_frame(stream, t_s, jpeg, received_at)
             end_s = max(0.0, time.time() - stream.origin.timestamp())
             self._submit(stream, ("close", stream.stream_id, end_s))
         await asyncio.shield(stream.closed)

@@ -1,0 +1,100 @@
+"""Live episodes are stored with their evidence, the risk recomputed, reviewers told."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from interview_monitor.db.engine import Database
+from interview_monitor.db.models import FacePoseEvent, InterviewSession, User
+from interview_monitor.live.hub import ReviewHub
+from interview_monitor.live.store import LIVE_SOURCE, EventStore
+from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.signals import DetectedEvent
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database.connect(database_url, 2)
+    yield database
+    await database.dispose()
+
+
+async def _session(database: Database) -> int:
+    async with database.session() as db:
+        user = User(
+            username=f"store-{time.time_ns()}",
+            email=f"s{time.time_ns()}@example.org",
+            password_hash="x",
+            full_name="Store Test",
+            role="candidate",
+        )
+        db.add(user)
+        await db.flush()
+        interview = InterviewSession(user_id=user.id)
+        db.add(interview)
+        await db.flush()
+        return interview.id
+
+
+def _absent(start_s: float) -> DetectedEvent:
+    return DetectedEvent(
+        table="face_pose_events",
+        start_s=start_s,
+        end_s=start_s + 4.0,
+        columns={"event_type": "face_absent", "duration_ms": 4000, "severity_score": 3},
+        confidence=97.0,
+        snapshot_jpeg=b"\xff\xd8\xff\xe0fake\xff\xd9",
+    )
+
+
+async def test_episodes_are_stored_scored_and_published(database: Database) -> None:
+    hub = ReviewHub()
+    store = EventStore(database, RiskModel(), hub)
+    session_id = await _session(database)
+    origin = datetime.now(UTC) - timedelta(seconds=30)
+    async with hub.subscribe(session_id) as updates:
+        received_at = time.time()
+        await store(session_id, origin, [_absent(10.0)], received_at)
+        message = updates.get_nowait()
+    assert message["type"] == "flags" and message["received_at"] == received_at
+    assert message["risk"]["total_risk_score"] > 0
+    assert message["published_at"] - received_at < 2.0
+    assert message["events"][0]["event_type"] == "face_absent"
+    async with database.session() as db:
+        row = (
+            await db.scalars(select(FacePoseEvent).where(FacePoseEvent.session_id == session_id))
+        ).one()
+        score = await db.scalar(
+            select(InterviewSession.total_risk_score).where(InterviewSession.id == session_id)
+        )
+    assert (
+        row.source == LIVE_SOURCE
+        and row.snapshot_url
+        and row.snapshot_url.startswith("/api/evidence/")
+    )
+    assert abs((row.timestamp - origin).total_seconds() - 10.0) < 0.01
+    assert float(score or 0) == message["risk"]["total_risk_score"]
+
+
+async def test_a_failed_store_publishes_nothing_and_keeps_the_pipeline_alive(
+    database: Database,
+) -> None:
+    hub = ReviewHub()
+    store = EventStore(database, RiskModel(), hub)
+    async with hub.subscribe(2_000_000_000) as updates:
+        await store(2_000_000_000, datetime.now(UTC), [_absent(1.0)], time.time())
+        assert updates.empty()
+    async with database.session() as db:
+        count = await db.scalar(
+            select(func.count())
+            .select_from(FacePoseEvent)
+            .where(FacePoseEvent.session_id == 2_000_000_000)
+        )
+    assert count == 0
