@@ -95,6 +95,7 @@ def _parse(payload: dict[str, Any]) -> Transcript:
 
 def offline_whisper(pcm: bytes) -> Transcript:
     """The default fallback: the bundled Whisper model (loaded on first use)."""
+    # Imported here so that using the service never loads the offline models.
     from interview_monitor.detectors.audio import AudioConfig, load_audio_models
     from interview_monitor.detectors.audio.transcriber import transcribe_segment
     from interview_monitor.media.audio import pcm_to_float

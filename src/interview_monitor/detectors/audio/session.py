@@ -167,7 +167,10 @@ class AudioSession:
             with self._timed("speaker_embedding"):
                 audio = self._audio(start, end)
                 self._speakers.add_segment(span, audio, start, self._noise_floor.rms)
-            if self._pending_audio_s() + (end - start) / SAMPLE_RATE > MAX_BATCH_AUDIO_S:
+            if (
+                self._pending
+                and _audio_s(self._batch_pieces([*self._pending, span])) > MAX_BATCH_AUDIO_S
+            ):
                 events += self._transcribe_pending()
             self._pending.append(span)
         return events
@@ -179,9 +182,6 @@ class AudioSession:
 
     def _audio(self, start: int, end: int) -> np.ndarray[Any, np.dtype[np.float32]]:
         return self._buffer[start - self._buffer_start : end - self._buffer_start]
-
-    def _pending_audio_s(self) -> float:
-        return sum(end - start for start, end in map(self._padded, self._pending)) / SAMPLE_RATE
 
     def _transcription_due(self) -> bool:
         if not self._pending:
@@ -204,12 +204,12 @@ class AudioSession:
             self._buffer = self._buffer[drop:]
             self._buffer_start += drop
 
-    def _batch_pieces(self) -> list[_Piece]:
+    def _batch_pieces(self, spans: list[SpeechSpan]) -> list[_Piece]:
         """Contiguous stretches of stream audio holding the pending segments. A short gap
         between segments stays in (cutting it out changed what Whisper heard); a long one goes."""
         max_gap = round(KEPT_GAP_S * SAMPLE_RATE)
         stretches: list[tuple[int, int, list[SpeechSpan]]] = []
-        for span in self._pending:
+        for span in spans:
             start, end = self._padded(span)
             if stretches and start - stretches[-1][1] <= max_gap:
                 stretches[-1] = (stretches[-1][0], end, [*stretches[-1][2], span])
@@ -224,7 +224,7 @@ class AudioSession:
     def _transcribe_pending(self) -> list[DetectedEvent]:
         if not self._pending:
             return []
-        pieces = self._batch_pieces()
+        pieces = self._batch_pieces(self._pending)
         audio = np.concatenate([self._audio(p.stream_start, p.stream_end) for p in pieces])
         spans = self._pending
         self._pending = []
@@ -263,6 +263,10 @@ class AudioSession:
                 "speaker_verdict": self._speakers.verdict,
             },
         )
+
+
+def _audio_s(pieces: list[_Piece]) -> float:
+    return sum(piece.stream_end - piece.stream_start for piece in pieces) / SAMPLE_RATE
 
 
 def _to_stream_time(word: TimedWord, pieces: list[_Piece]) -> tuple[SpeechSpan, TimedWord]:
