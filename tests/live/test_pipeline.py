@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_monitor.live.pipeline import LivePipeline
+from interview_monitor.live.pipeline import LivePipeline, Stream
 from interview_monitor.media.audio import decode_audio
 from interview_monitor.signals import DetectedEvent
 from tests.live.harness import jpeg_frames
@@ -33,6 +33,14 @@ class Recorder:
 
     def events(self, session_id: int) -> list[DetectedEvent]:
         return [e for batch in self.batches if batch[0] == session_id for e in batch[2]]
+
+
+async def settled(stream: Stream, timeout_s: float = 30.0) -> None:
+    """Until the worker has answered every frame sent so far."""
+    deadline = time.monotonic() + timeout_s
+    while stream.in_flight:
+        assert time.monotonic() < deadline, "the worker did not answer"
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +97,7 @@ async def test_paced_frames_are_all_processed_and_close_their_episodes(
     stream = pipeline.connect(102, "video", origin, time.time())
     for index, frame in enumerate(frames):
         pipeline.feed_video(102, frame, origin.timestamp() + index * 0.5)
-        while stream.in_flight:
-            await asyncio.sleep(0.01)
+        await settled(stream)
     assert stream.skipped == 0 and stream.processed == len(frames)
     await pipeline.disconnect(102, "video", finished=True)
     await pipeline.drain()
@@ -141,11 +148,9 @@ async def test_an_undecodable_frame_is_counted_not_fatal(
     origin = datetime.now(UTC)
     stream = pipeline.connect(105, "video", origin, time.time())
     pipeline.feed_video(105, b"\xff\xd8\xff garbage \xff\xd9", time.time())
-    while stream.in_flight:
-        await asyncio.sleep(0.01)
+    await settled(stream)
     pipeline.feed_video(105, frames[0], time.time())
-    while stream.in_flight:
-        await asyncio.sleep(0.01)
+    await settled(stream)
     assert (stream.rejected, stream.processed) == (1, 1)
     await pipeline.disconnect(105, "video", finished=True)
 

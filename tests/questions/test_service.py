@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.db.models import AudioTranscript, InterviewQuestion, InterviewSession, User
+from interview_monitor.errors import InvalidInputError, NotFoundError
+from interview_monitor.questions import service
+from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+
+pytestmark = pytest.mark.anyio
+BANK = Path("interview_questions") / "data_science_interviews_theory_qa.jsonl"
+
+
+async def _count(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count()).select_from(InterviewQuestion)) or 0)
+
+
+async def test_loading_the_shared_bank_twice_updates_in_place(
+    db_session: AsyncSession, test_data: Path
+) -> None:
+    await db_session.execute(delete(InterviewQuestion))
+    lines = (test_data / BANK).read_text().splitlines()
+    distinct = {line for line in lines if line.strip()}
+    loaded = await service.load_questions(db_session, test_data / BANK)
+    assert loaded == await _count(db_session) == len(distinct)
+    assert await service.load_questions(db_session, test_data / BANK) == loaded
+    assert await _count(db_session) == loaded
+    first = (await service.list_questions(db_session, 1, 0))[0]
+    assert first.question == "What is supervised machine learning?"
+    assert first.reference_answer and first.id == service.question_id_for(first.question)
+
+
+async def test_given_ids_are_kept_and_new_questions_go_last(
+    db_session: AsyncSession, tmp_path: Path
+) -> None:
+    await db_session.execute(delete(InterviewQuestion))
+    bank = tmp_path / "bank.jsonl"
+    bank.write_text(
+        '{"id": "a", "question": "First?"}\n\n{"id": "b", "question": "Second?", "reference_answer": "Two"}\n'
+    )
+    assert await service.load_questions(db_session, bank) == 2
+    bank.write_text(
+        '{"id": "c", "question": "Third?"}\n{"id": "a", "question": "First, reworded?"}\n'
+    )
+    assert await service.load_questions(db_session, bank) == 2
+    questions = await service.list_questions(db_session, 10, 0)
+    assert [q.id for q in questions] == ["a", "b", "c"]
+    by_id = {q.id: q for q in questions}
+    assert by_id["a"].question == "First, reworded?" and by_id["b"].reference_answer == "Two"
+    assert by_id["c"].position > by_id["b"].position
+
+
+@pytest.mark.parametrize("line", ["not json", '{"question": "  "}', '["a list"]'])
+def test_bad_lines_name_the_file_and_line(line: str) -> None:
+    with pytest.raises(InvalidInputError, match=r"bank.jsonl:2"):
+        service.parse_question_lines(['{"question": "ok?"}', line], "bank.jsonl")
+
+
+async def test_an_empty_bank_offers_the_builtin_questions(db_session: AsyncSession) -> None:
+    await db_session.execute(delete(InterviewQuestion))
+    questions = await service.list_questions(db_session, 100, 0)
+    assert [q.id for q in questions] == [q["id"] for q in BUILTIN_QUESTIONS]
+    with pytest.raises(NotFoundError):
+        await service.get_question(db_session, "no-such-question")
+
+
+async def test_spoken_answer_joins_what_was_said_since_the_question(
+    db_session: AsyncSession,
+) -> None:
+    user = User(
+        username="spk", email="spk@example.org", password_hash="x", full_name="S", role="candidate"
+    )
+    db_session.add(user)
+    await db_session.flush()
+    interview = InterviewSession(user_id=user.id)
+    db_session.add(interview)
+    await db_session.flush()
+    shown = datetime.now(UTC)
+    for offset, text in [(-5, "before the question"), (2, "a model that"), (6, "memorises noise")]:
+        at = shown + timedelta(seconds=offset)
+        db_session.add(
+            AudioTranscript(
+                session_id=interview.id, start_timestamp=at, end_timestamp=at, text_content=text
+            )
+        )
+    await db_session.flush()
+    assert (
+        await service.spoken_answer(db_session, interview.id, shown)
+        == "a model that memorises noise"
+    )
