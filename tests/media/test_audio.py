@@ -123,3 +123,8 @@ def test_pcm_conversions_round_trip() -> None:
     np.testing.assert_allclose(pcm_to_float(float_to_pcm(samples)), samples, atol=1 / 32768)
     assert pcm_to_float(float_to_pcm(samples) + b"\x01").shape == (5,)
     assert float_to_pcm(np.array([2.0, -2.0])) == np.array([32767, -32768], "<i2").tobytes()
+
+
+def test_a_real_video_without_sound_is_refused(test_data: Path) -> None:
+    with pytest.raises(NoAudioTrackError):
+        decode_audio(test_data / "video" / "head-pose-face-detection-male.mp4")

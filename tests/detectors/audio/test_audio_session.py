@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from interview_monitor.detectors.audio import AudioConfig, AudioModels, AudioSession, analyze_pcm
 from interview_monitor.detectors.audio.session import MAX_TRANSCRIPT_DELAY_S
-from interview_monitor.media.audio import float_to_pcm, pcm_to_float
+from interview_monitor.media.audio import decode_audio, float_to_pcm, pcm_to_float
 from interview_monitor.signals import DetectedEvent
 
 CHUNK_BYTES = 3200  # 100 ms, as the browser's AudioWorklet sends it
@@ -203,3 +204,11 @@ def test_speech_buried_in_noise_is_not_taken_for_another_voice(
     assert received
     assert session.speaker_verdict == "not_enough_speech"
     assert not any(event.columns["is_multiple_speakers"] for _, event in received)
+
+
+def test_a_near_silent_phone_video_gives_no_transcript(
+    audio_models: AudioModels, test_data: Path
+) -> None:
+    pcm, duration = decode_audio(test_data / "video" / "center_focus.mp4")
+    assert duration > 10
+    assert analyze_pcm(pcm) == []

@@ -291,6 +291,11 @@ def _confidence(words: list[TimedWord]) -> float | None:
 
 
 def analyze_pcm(pcm: bytes, config: AudioConfig | None = None) -> list[DetectedEvent]:
-    """Transcript events of a whole recording (16 kHz mono s16le PCM)."""
+    """Transcript events of a whole recording (16 kHz mono s16le PCM), fed as a stream in
+    10 s chunks so memory stays bounded and results match live streaming."""
     session = AudioSession(config)
-    return session.feed_pcm(pcm) + session.close()
+    chunk = 10 * SAMPLE_RATE * 2
+    events: list[DetectedEvent] = []
+    for offset in range(0, len(pcm), chunk):
+        events += session.feed_pcm(pcm[offset : offset + chunk])
+    return events + session.close()
