@@ -167,9 +167,9 @@ class VisionSession:
     ) -> dict[str, Signal]:
         config = self.config
         counts = {"face_count": len(faces), "face_scores": [round(face.score, 3) for face in faces]}
-        weakest_miss = max((face.score for face in candidates), default=0.0)
+        best_candidate = max((face.score for face in candidates), default=0.0)
         signals: dict[str, Signal] = {
-            "no_face": (float(not faces), 1.0 - weakest_miss, counts),
+            "no_face": (float(not faces), 1.0 - best_candidate, counts),
             "multiple_faces": (
                 float(len(faces) >= 2),
                 faces[1].score if len(faces) >= 2 else 0.0,
