@@ -55,7 +55,9 @@ def _server_admin_url() -> str:
 
     from interview_monitor.db.embedded import _start_server
 
-    return _start_server(Path(tempfile.gettempdir()) / f"interview-monitor-tests-{os.getuid()}" / "pgdata")
+    return _start_server(
+        Path(tempfile.gettempdir()) / f"interview-monitor-tests-{os.getuid()}" / "pgdata"
+    )
 
 
 def _with_database(admin_url: str, name: str) -> str:
@@ -64,6 +66,11 @@ def _with_database(admin_url: str, name: str) -> str:
     url = make_url(admin_url).set(database=name)
     rendered: str = url.render_as_string(hide_password=False)
     return rendered
+
+
+def database_name(prefix: str, worker_id: str) -> str:
+    """Unique per test process too, so that concurrent test runs never share a database."""
+    return f"{prefix}_{worker_id}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +83,9 @@ def recreate_database(admin_url: str, name: str) -> str:
     from psycopg import sql
 
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return _with_database(admin_url, name)
 
@@ -86,7 +95,9 @@ def drop_database(admin_url: str, name: str) -> None:
     from psycopg import sql
 
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +105,7 @@ def database_url(pg_admin_url: str, worker_id: str) -> Iterator[str]:
     """A migrated database of this test worker's own."""
     from interview_monitor.db.migrate import upgrade
 
-    name = f"im_test_{worker_id}"
+    name = database_name("im_test", worker_id)
     url = recreate_database(pg_admin_url, name)
     upgrade(url)
     yield url
@@ -116,7 +127,9 @@ async def db_session(database_url: str) -> AsyncIterator[AsyncSession]:
     engine = create_async_engine(sqlalchemy_url(database_url), poolclass=NullPool)
     async with engine.connect() as connection:
         transaction = await connection.begin()
-        session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
         try:
             yield session
         finally:

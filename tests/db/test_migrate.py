@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from interview_monitor.db.migrate import current_version, migrations, structure_sql, upgrade
-from tests.conftest import drop_database, recreate_database
+from tests.conftest import database_name, drop_database, recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
 STRUCTURE_FILE = ROOT / "interview_db_final_structure.sql"
@@ -44,12 +44,14 @@ def psql_binary() -> str:
 
 def catalog(url: str) -> dict[str, list[tuple[object, ...]]]:
     with psycopg.connect(url) as connection:
-        return {name: connection.execute(query).fetchall() for name, query in CATALOG_QUERIES.items()}
+        return {
+            name: connection.execute(query).fetchall() for name, query in CATALOG_QUERIES.items()
+        }
 
 
 @pytest.fixture
 def structure_db(pg_admin_url: str, worker_id: str):
-    name = f"im_structure_{worker_id}"
+    name = database_name("im_structure", worker_id)
     url = recreate_database(pg_admin_url, name)
     subprocess.run(
         [psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(STRUCTURE_FILE)],
@@ -62,7 +64,7 @@ def structure_db(pg_admin_url: str, worker_id: str):
 
 @pytest.fixture
 def empty_db(pg_admin_url: str, worker_id: str):
-    name = f"im_empty_{worker_id}"
+    name = database_name("im_empty", worker_id)
     yield recreate_database(pg_admin_url, name)
     drop_database(pg_admin_url, name)
 
@@ -73,7 +75,9 @@ def test_structure_file_is_generated_from_the_migrations() -> None:
     )
 
 
-def test_psql_file_and_migrations_build_identical_catalogs(structure_db: str, database_url: str) -> None:
+def test_psql_file_and_migrations_build_identical_catalogs(
+    structure_db: str, database_url: str
+) -> None:
     from_file = catalog(structure_db)
     from_migrations = catalog(database_url)
     assert from_file == from_migrations
@@ -152,9 +156,17 @@ def test_contract_columns_keep_their_types_defaults_and_nullability(database_url
     for (table, column), (data_type, default, nullable) in expectations.items():
         row = columns[(table, column)]
         assert row[2] == data_type, (table, column)
-        assert (row[6] is None) == (default is None) and (default is None or default in row[6]), (table, column)
+        assert (row[6] is None) == (default is None) and (default is None or default in row[6]), (
+            table,
+            column,
+        )
         assert row[7] == nullable, (table, column)
-    for table in ("interview_sessions", "object_detection_events", "face_pose_events", "audio_transcripts"):
+    for table in (
+        "interview_sessions",
+        "object_detection_events",
+        "face_pose_events",
+        "audio_transcripts",
+    ):
         if table != "interview_sessions":
             assert columns[(table, "id")][2] == "bigint"
             assert columns[(table, "session_id")][7] == "NO"

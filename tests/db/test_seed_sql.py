@@ -7,7 +7,7 @@ import subprocess
 import psycopg
 import pytest
 
-from tests.conftest import drop_database, recreate_database
+from tests.conftest import database_name, drop_database, recreate_database
 from tests.db.test_migrate import STRUCTURE_FILE, psql_binary
 
 TEST_IT = """
@@ -27,7 +27,10 @@ SELECT * FROM view_candidate_risk_summary WHERE session_id = 1;
 """
 
 MAIN_OPERATIONS = [
-    ("INSERT INTO interview_sessions (user_id, status) VALUES (?, 'IN_PROGRESS') RETURNING id;", ("user",)),
+    (
+        "INSERT INTO interview_sessions (user_id, status) VALUES (?, 'IN_PROGRESS') RETURNING id;",
+        ("user",),
+    ),
     (
         "INSERT INTO object_detection_events (session_id, object_detected, confidence_score) VALUES (?, ?, ?);",
         ("session", "cell phone", 95.5),
@@ -45,7 +48,10 @@ MAIN_OPERATIONS = [
         ("session", 85.5, "Good understanding..."),
     ),
     ("UPDATE interview_sessions SET total_risk_score = ? WHERE id = ?;", (42.5, "session")),
-    ("UPDATE interview_sessions SET end_time = NOW(), status = 'COMPLETED' WHERE id = ?;", ("session",)),
+    (
+        "UPDATE interview_sessions SET end_time = NOW(), status = 'COMPLETED' WHERE id = ?;",
+        ("session",),
+    ),
 ]
 
 
@@ -53,11 +59,21 @@ MAIN_OPERATIONS = [
 def seed_db(request: pytest.FixtureRequest, pg_admin_url: str, worker_id: str):
     from interview_monitor.db.migrate import upgrade
 
-    name = f"im_seed_{worker_id}"
+    name = database_name("im_seed", worker_id)
     url = recreate_database(pg_admin_url, name)
     if request.param == "psql-file":
         subprocess.run(
-            [psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(STRUCTURE_FILE)],
+            [
+                psql_binary(),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                url,
+                "-f",
+                str(STRUCTURE_FILE),
+            ],
             check=True,
             capture_output=True,
         )
@@ -85,7 +101,10 @@ def test_the_test_it_block_runs_through_psql_as_written(seed_db: str) -> None:
     assert row[:4] == ("Test User", "test@test.com", 1, 0)
     assert float(row[4]) == 0.0
     tables = subprocess.run(
-        [psql_binary(), "-X", "-d", seed_db, "-c", r"\dt"], text=True, capture_output=True, check=True
+        [psql_binary(), "-X", "-d", seed_db, "-c", r"\dt"],
+        text=True,
+        capture_output=True,
+        check=True,
     ).stdout
     for table in (
         "users",
@@ -106,7 +125,9 @@ def test_main_sql_operations_run_unchanged_and_read_back(seed_db: str) -> None:
         ).fetchone()[0]
         session_id = None
         for statement, values in MAIN_OPERATIONS:
-            params = [user_id if v == "user" else session_id if v == "session" else v for v in values]
+            params = [
+                user_id if v == "user" else session_id if v == "session" else v for v in values
+            ]
             cursor = connection.execute(statement.replace("?", "%s"), params)
             if "RETURNING id" in statement:
                 session_id = cursor.fetchone()[0]
@@ -118,7 +139,16 @@ def test_main_sql_operations_run_unchanged_and_read_back(seed_db: str) -> None:
         ).fetchone()
     assert summary is not None
     status, score, phones, severe, transcripts, answers, relevance, ended = summary
-    assert (status, float(score), phones, severe, transcripts, answers, float(relevance), ended) == (
+    assert (
+        status,
+        float(score),
+        phones,
+        severe,
+        transcripts,
+        answers,
+        float(relevance),
+        ended,
+    ) == (
         "COMPLETED",
         42.5,
         1,
@@ -179,15 +209,32 @@ def test_view_counts_are_exact_with_several_events_of_each_kind(seed_db: str) ->
 @pytest.mark.parametrize(
     ("statement", "constraint"),
     [
-        ("INSERT INTO object_detection_events (session_id, object_detected, confidence_score) VALUES (1, 'x', 101)", "confidence"),
-        ("INSERT INTO face_pose_events (session_id, event_type, severity_score) VALUES (1, 'x', 6)", "severity"),
-        ("INSERT INTO face_pose_events (session_id, event_type, duration_ms) VALUES (1, 'x', -1)", "duration"),
-        ("INSERT INTO answer_evaluations (session_id, ai_relevance_score) VALUES (1, -0.5)", "relevance"),
+        (
+            "INSERT INTO object_detection_events (session_id, object_detected, confidence_score) VALUES (1, 'x', 101)",
+            "confidence",
+        ),
+        (
+            "INSERT INTO face_pose_events (session_id, event_type, severity_score) VALUES (1, 'x', 6)",
+            "severity",
+        ),
+        (
+            "INSERT INTO face_pose_events (session_id, event_type, duration_ms) VALUES (1, 'x', -1)",
+            "duration",
+        ),
+        (
+            "INSERT INTO answer_evaluations (session_id, ai_relevance_score) VALUES (1, -0.5)",
+            "relevance",
+        ),
         ("UPDATE interview_sessions SET status = 'PAUSED' WHERE id = 1", "status"),
-        ("INSERT INTO object_detection_events (session_id, object_detected, confidence_score) VALUES (999, 'x', 1)", "fkey"),
+        (
+            "INSERT INTO object_detection_events (session_id, object_detected, confidence_score) VALUES (999, 'x', 1)",
+            "fkey",
+        ),
     ],
 )
-def test_constraints_refuse_out_of_range_values(seed_db: str, statement: str, constraint: str) -> None:
+def test_constraints_refuse_out_of_range_values(
+    seed_db: str, statement: str, constraint: str
+) -> None:
     with psycopg.connect(seed_db) as connection:
         connection.execute(
             "INSERT INTO users (username, email, password_hash, full_name) VALUES ('c', 'c@c.io', 'h', 'C')"
@@ -206,7 +253,9 @@ def test_deleting_a_user_removes_all_of_their_data(seed_db: str) -> None:
         connection.execute(
             "INSERT INTO object_detection_events (session_id, object_detected, confidence_score) VALUES (1, 'cell phone', 90)"
         )
-        connection.execute("INSERT INTO evidence_snapshots (id, session_id, data) VALUES (gen_random_uuid(), 1, 'x')")
+        connection.execute(
+            "INSERT INTO evidence_snapshots (id, session_id, data) VALUES (gen_random_uuid(), 1, 'x')"
+        )
         connection.execute("DELETE FROM users WHERE id = 1")
         remaining = connection.execute(
             "SELECT (SELECT count(*) FROM interview_sessions) + (SELECT count(*) FROM object_detection_events) "
