@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from interview_monitor.detectors.audio import AudioConfig, AudioModels, AudioSession, analyze_pcm
-from interview_monitor.detectors.audio.session import MAX_TRANSCRIPT_DELAY_S
 from interview_monitor.media.audio import decode_audio, float_to_pcm, pcm_to_float
 from interview_monitor.signals import DetectedEvent
 
@@ -121,7 +120,7 @@ def test_conversation_is_judged_to_have_two_voices(
     assert flagged and set(flagged) <= set(session.segments_with_other_voices)
     # Transcripts arrive while the stream goes on, not only when it closes.
     for received_at_s, event in received:
-        assert received_at_s - event.end_s <= MAX_TRANSCRIPT_DELAY_S + 1.0
+        assert received_at_s - event.end_s <= AudioConfig().max_transcript_delay_s + 1.0
     assert received[0][0] < 30.0
 
 
@@ -212,3 +211,12 @@ def test_a_near_silent_phone_video_gives_no_transcript(
     pcm, duration = decode_audio(test_data / "video" / "center_focus.mp4")
     assert duration > 10
     assert analyze_pcm(pcm) == []
+
+
+def test_a_short_pause_setting_sends_each_sentence_as_soon_as_it_ends(
+    audio_models: AudioModels, librispeech_pcm: bytes
+) -> None:
+    _session, received = _stream(librispeech_pcm, AudioConfig(transcribe_after_pause_s=0.1))
+    (first_at_s, first), (_last_at_s, last) = received[0], received[-1]
+    assert first.end_s < 3.5 and first_at_s < 4.0  # "... I heard bells ringing," at ~3 s
+    assert "bells" in first.columns["text_content"] and "bells" not in last.columns["text_content"]

@@ -34,10 +34,7 @@ from interview_monitor.signals import DetectedEvent
 # Whisper reads 30 s at a time: one call costs about the same for 2 s or 28 s of audio, so
 # finished segments are transcribed together, at most this much audio per call.
 MAX_BATCH_AUDIO_S = 28.0
-# A pause this long after the last finished segment means the speaker is done for now.
-FLUSH_AFTER_SILENCE_S = 1.2
-# Nothing waits longer than this for its transcript.
-MAX_TRANSCRIPT_DELAY_S = 8.0
+# Gaps up to this long between batched segments stay in the audio Whisper hears.
 KEPT_GAP_S = 1.0
 
 
@@ -189,8 +186,8 @@ class AudioSession:
         now_s = self._samples_seen / SAMPLE_RATE
         quiet = self._segmenter.open_since is None
         return (
-            quiet and now_s - self._pending[-1].end_s >= FLUSH_AFTER_SILENCE_S
-        ) or now_s - self._pending[0].end_s >= MAX_TRANSCRIPT_DELAY_S
+            quiet and now_s - self._pending[-1].end_s >= self.config.transcribe_after_pause_s
+        ) or now_s - self._pending[0].end_s >= self.config.max_transcript_delay_s
 
     def _trim_buffer(self) -> None:
         padding = round(self.config.segment_padding_s * SAMPLE_RATE)
