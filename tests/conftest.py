@@ -12,6 +12,8 @@ from sqlalchemy.pool import NullPool
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+pytest_plugins = ["tests.api_fixtures"]
+
 DEFAULT_TEST_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api
+from tests.api_fixtures import Api
 
 pytestmark = pytest.mark.anyio
 
