@@ -5,8 +5,10 @@ a d-vector. The candidate's voice is the mean of the first run of `smoothing_win
 consecutive windows that all agree with each other (so a first exchange between two people is
 not enrolled as one voice). Later windows, averaged with their neighbours in the same segment
 (about 3 s of audio, since single 1.6 s windows are noisy), are compared with it: below
-`same_speaker_similarity` they are another voice. Segments shorter than one second carry too
-little voice to judge and are left unjudged.
+`same_speaker_similarity` they are another voice. Segments shorter than one second, and
+windows barely above the room's noise, carry too little voice to judge and are left unjudged.
+Once the session has enough other-voice evidence, each window is attributed to the nearer of the
+two voices, which places the changes between people more exactly than the threshold alone.
 """
 
 from __future__ import annotations
