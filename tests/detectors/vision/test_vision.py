@@ -94,3 +94,11 @@ def test_head_pose_stills_through_the_pipeline(test_data: Path, still: str, turn
 
 def test_a_frontal_portrait_raises_nothing(test_data: Path) -> None:
     assert analyze_frames(iter_frames(test_data / "images/faces/Tom_Cruise_avp_2014_4.jpg")) == []
+
+
+def test_an_episode_open_at_the_end_runs_to_the_given_end(test_data: Path) -> None:
+    path = test_data / "video/head-pose-face-detection-female.mp4"
+    frames = [(t_s, frame) for t_s, frame in iter_frames(path, SAMPLE_FPS) if t_s < 0.6]
+    (turned,) = analyze_frames(frames, end_s=1.9)
+    assert turned.columns["event_type"] == "head_turned"
+    assert (turned.start_s, turned.end_s) == (0.0, 1.9)

@@ -42,9 +42,15 @@ __all__ = [
 
 
 def analyze_frames(
-    frames: Iterable[tuple[float, NDArray[np.uint8]]], config: VisionConfig | None = None
+    frames: Iterable[tuple[float, NDArray[np.uint8]]],
+    config: VisionConfig | None = None,
+    end_s: float | None = None,
 ) -> list[DetectedEvent]:
-    """All episodes in a sequence of (t_s, BGR frame); a single frame is judged as a photo."""
+    """All episodes in a sequence of (t_s, BGR frame); a single frame is judged as a photo.
+
+    Episodes still open after the last frame end at `end_s` (e.g. the file's duration) when
+    given, else at the last frame.
+    """
     config = config or VisionConfig()
     stream = iter(frames)
     head = list(itertools.islice(stream, 2))
@@ -56,5 +62,5 @@ def analyze_frames(
     for t_s, frame in itertools.chain(head, stream):
         events += session.feed_frame(frame, t_s)
         last_t_s = t_s
-    events += session.close(last_t_s)
+    events += session.close(max(last_t_s, end_s or 0.0))
     return sorted(events, key=lambda event: (event.start_s, event.table))
