@@ -58,9 +58,7 @@ def _migrated_url(settings: Settings) -> str:
     try:
         upgrade(url)
     except psycopg.OperationalError as error:
-        raise CommandError(
-            f"cannot reach the database at {redacted(url)}: {str(error).strip()}"
-        ) from None
+        raise CommandError(f"cannot reach the database at {redacted(url)}: {error}") from None
     return url
 
 
@@ -142,7 +140,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from interview_monitor.interviews.service import purge_ended
 
     settings = _settings()
-    days = args.days or settings.retention_days
+    days = settings.retention_days if args.days is None else args.days
     if days <= 0:
         raise CommandError("--days must be a positive number of days")
     url = _migrated_url(settings)
@@ -228,11 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CommandError as error:
-        print(f"interview-monitor: error: {error}", file=sys.stderr)
+        print(f"interview-monitor: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

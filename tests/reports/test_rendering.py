@@ -33,9 +33,33 @@ async def _session_with_evidence(api: Api) -> int:
             session,
             session_id,
             [
-                DetectedEvent("object_detection_events", 3.0, 9.5, {"object_detected": "cell phone"}, 81.0, TINY_JPEG),
-                DetectedEvent("face_pose_events", 12.0, 16.0, {"event_type": "looking_away", "severity_score": 3}, 70.0, TINY_JPEG),
-                DetectedEvent("audio_transcripts", 20.0, 24.0, {"text_content": "ok google, what's the answer", "is_multiple_speakers": False, "flagged_phrases": ["ok google"]}, 90.0),
+                DetectedEvent(
+                    "object_detection_events",
+                    3.0,
+                    9.5,
+                    {"object_detected": "cell phone"},
+                    81.0,
+                    TINY_JPEG,
+                ),
+                DetectedEvent(
+                    "face_pose_events",
+                    12.0,
+                    16.0,
+                    {"event_type": "looking_away", "severity_score": 3},
+                    70.0,
+                    TINY_JPEG,
+                ),
+                DetectedEvent(
+                    "audio_transcripts",
+                    20.0,
+                    24.0,
+                    {
+                        "text_content": "ok google, what's the answer",
+                        "is_multiple_speakers": False,
+                        "flagged_phrases": ["ok google"],
+                    },
+                    90.0,
+                ),
             ],
             datetime.now(UTC),
             RiskModel(),
@@ -46,38 +70,54 @@ async def _session_with_evidence(api: Api) -> int:
 
 async def test_html_report_shows_score_plot_flags_and_evidence_links(api: Api) -> None:
     session_id = await _session_with_evidence(api)
-    response = await api.client.get(f"/api/interview/{session_id}/report?format=html", headers=api.headers["admin"])
+    response = await api.client.get(
+        f"/api/interview/{session_id}/report?format=html", headers=api.headers["admin"]
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert "<svg" in page and "<path d=\"M0" in page
+    assert "<svg" in page and '<path d="M0' in page
     assert "Phone in view" in page and "Looking away" in page and "ok google" in page
     assert page.count("/api/evidence/") == 2
 
 
 async def test_evidence_is_served_only_to_reviewers(api: Api) -> None:
     session_id = await _session_with_evidence(api)
-    report = (await api.client.get(f"/api/interview/{session_id}/report", headers=api.headers["admin"])).json()
+    report = (
+        await api.client.get(f"/api/interview/{session_id}/report", headers=api.headers["admin"])
+    ).json()
     url = next(e["snapshot_url"] for e in report["timeline"] if e.get("snapshot_url"))
     assert (await api.client.get(url)).status_code == 401
     assert (await api.client.get(url, headers=api.headers["candidate"])).status_code == 403
     served = await api.client.get(url, headers=api.headers["interviewer"])
     assert served.status_code == 200 and served.content == TINY_JPEG
-    assert served.headers["content-type"] == "image/jpeg" and "private" in served.headers["cache-control"]
+    assert (
+        served.headers["content-type"] == "image/jpeg"
+        and "private" in served.headers["cache-control"]
+    )
 
 
 async def test_pdf_report_is_a_real_pdf_with_the_findings(api: Api, tmp_path: Path) -> None:
     session_id = await _session_with_evidence(api)
-    response = await api.client.get(f"/api/interview/{session_id}/report?format=pdf", headers=api.headers["admin"])
+    response = await api.client.get(
+        f"/api/interview/{session_id}/report?format=pdf", headers=api.headers["admin"]
+    )
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and b"/Subtype /Image" in response.content
     if shutil.which("pdftotext"):
         pdf = tmp_path / "report.pdf"
         pdf.write_bytes(response.content)
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "Phone in view" in text and "RISK" in text
 
 
 async def test_unknown_format_is_422(api: Api) -> None:
     session_id = await api.start_session()
-    response = await api.client.get(f"/api/interview/{session_id}/report?format=docx", headers=api.headers["admin"])
-    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "format"]
+    response = await api.client.get(
+        f"/api/interview/{session_id}/report?format=docx", headers=api.headers["admin"]
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == [
+        "query",
+        "format",
+    ]

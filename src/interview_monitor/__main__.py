@@ -1,0 +1,3 @@
+from interview_monitor.cli import main
+
+raise SystemExit(main())
