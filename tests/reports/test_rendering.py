@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
+import anyio
 import pytest
 
 from tests.api_fixtures import Api
@@ -106,9 +106,7 @@ async def test_pdf_report_is_a_real_pdf_with_the_findings(api: Api, tmp_path: Pa
     if shutil.which("pdftotext"):
         pdf = tmp_path / "report.pdf"
         pdf.write_bytes(response.content)
-        text = subprocess.run(
-            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
+        text = (await anyio.run_process(["pdftotext", str(pdf), "-"])).stdout.decode()
         assert "Phone in view" in text and "RISK" in text
 
 
