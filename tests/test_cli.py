@@ -46,7 +46,9 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 @pytest.fixture
 def clean_users(database_url: str) -> str:
     with psycopg.connect(database_url) as connection:
-        connection.execute("TRUNCATE users, interview_sessions RESTART IDENTITY CASCADE")
+        connection.execute(
+            "TRUNCATE users, interview_sessions, interview_questions RESTART IDENTITY CASCADE"
+        )
     return database_url
 
 
@@ -296,3 +298,23 @@ def test_analyze_a_conversation_and_store_it_as_a_session(
         ).fetchone()
     assert stored[0] == "COMPLETED" and stored[1] == len(transcripts) and stored[2] >= 1
     assert float(stored[3]) == pytest.approx(output["risk"]["total_risk_score"], abs=0.01)
+
+
+def test_questions_load_reads_a_real_question_bank(
+    clean_users: str, test_data: Path, tmp_path: Path
+) -> None:
+    bank = test_data / "interview_questions/data_science_interviews_theory_qa.jsonl"
+    result = run(["questions", "load", str(bank)], clean_users, tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = sum(1 for line in bank.read_text().splitlines() if line.strip())
+    assert f"loaded {expected} question(s)" in result.stdout
+    again = run(["questions", "load", str(bank)], clean_users, tmp_path)
+    assert again.returncode == 0
+    with psycopg.connect(clean_users) as connection:
+        assert connection.execute("SELECT count(*) FROM interview_questions").fetchone() == (
+            expected,
+        )
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"question": "ok"}\n{"answer": "no question"}\n')
+    bad = run(["questions", "load", str(broken)], clean_users, tmp_path)
+    assert bad.returncode == 1 and "broken.jsonl:2" in _one_line_error(bad)

@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
@@ -157,6 +158,32 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_questions_load(args: argparse.Namespace) -> int:
+    from interview_monitor.db.engine import Database
+    from interview_monitor.errors import InvalidInputError
+    from interview_monitor.questions.service import load_questions
+
+    settings = _settings()
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    url = _migrated_url(settings)
+
+    async def load() -> int:
+        database = Database.connect(url, pool_size=1)
+        try:
+            async with database.session() as session:
+                return await load_questions(session, args.file)
+        finally:
+            await database.dispose()
+
+    try:
+        count = asyncio.run(load())
+    except (InvalidInputError, UnicodeDecodeError) as error:
+        raise CommandError(str(error)) from None
+    print(f"loaded {count} question(s) from {args.file}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from interview_monitor.server import serve
 
@@ -207,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=int, help="retention in days (default: INTERVIEW_MONITOR_RETENTION_DAYS)"
     )
     purge.set_defaults(handler=cmd_purge)
+
+    questions = commands.add_parser("questions", help="the question bank")
+    question_commands = questions.add_subparsers(
+        dest="questions_command", required=True, parser_class=_Parser
+    )
+    load = question_commands.add_parser(
+        "load", help='load a JSON-lines file of {"question", "reference_answer"}'
+    )
+    load.add_argument("file", type=Path)
+    load.set_defaults(handler=cmd_questions_load)
 
     from interview_monitor.cli_media import add_media_commands
 
