@@ -13,6 +13,12 @@ from pathlib import Path
 
 import httpx
 
+CLI = [
+    sys.executable,
+    "-c",
+    "import sys; from interview_monitor.cli import main; sys.exit(main(sys.argv[1:]))",
+]
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -80,9 +86,7 @@ def add_user(database_url: str, home: Path, username: str, role: str, password: 
     env = {**os.environ, "DATABASE_URL": database_url, "INTERVIEW_MONITOR_HOME": str(home)}
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "interview_monitor.cli",
+            *CLI,
             "user",
             "add",
             username,

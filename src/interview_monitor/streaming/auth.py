@@ -22,6 +22,9 @@ from interview_monitor.streaming.protocol import (
 )
 
 
+_COMMIT_WAITS_S = (0.05, 0.2, 0.5)
+
+
 async def receive(websocket: WebSocket) -> Mapping[str, Any]:
     message = await websocket.receive()
     if message["type"] == "websocket.disconnect":
@@ -85,8 +88,13 @@ async def session_status(database: Database, session_id: int) -> str | None:
 
 
 async def _session(database: Database, session_id: int) -> InterviewSession:
-    async with database.session() as db:
-        interview = await SessionRepository(db).get(session_id)
-    if interview is None:
-        raise StreamClosed(CloseCode.UNKNOWN_SESSION, f"session {session_id} does not exist")
-    return interview
+    # The request that created a session commits after its response is sent (FastAPI runs a
+    # yield dependency's exit late), so a client that connects at once can arrive first.
+    for pause_s in (*_COMMIT_WAITS_S, None):
+        async with database.session() as db:
+            interview = await SessionRepository(db).get(session_id)
+        if interview is not None:
+            return interview
+        if pause_s is not None:
+            await asyncio.sleep(pause_s)
+    raise StreamClosed(CloseCode.UNKNOWN_SESSION, f"session {session_id} does not exist")
