@@ -366,6 +366,9 @@ def main() -> None:
     parser.add_argument("--steps", default="5,10,15,20,25,30")
     parser.add_argument("--seconds", type=float, default=45.0, help="streaming time per step")
     parser.add_argument(
+        "--no-audio", action="store_true", help="video only: the capacity of the vision path"
+    )
+    parser.add_argument(
         "--budget", type=float, default=900.0, help="stop starting steps after this many seconds"
     )
     args = parser.parse_args()
