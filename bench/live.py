@@ -105,7 +105,10 @@ class Step:
             not self.errors
             and self.skipped == 0
             and self.p95 <= LATENCY_LIMIT_S
-            and percentile95(self.transcript_latencies) <= TRANSCRIPT_LIMIT_S
+            and (
+                not self.transcript_latencies
+                or percentile95(self.transcript_latencies) <= TRANSCRIPT_LIMIT_S
+            )
         )
 
     def summary(self) -> dict[str, Any]:
@@ -122,7 +125,9 @@ class Step:
             "server_cpu_percent": round(self.cpu_percent, 1),
             "server_rss_mb": round(self.rss_mb),
             "transcripts": len(self.transcript_latencies),
-            "transcript_latency_p95_s": round(percentile95(self.transcript_latencies), 3),
+            "transcript_latency_p95_s": round(percentile95(self.transcript_latencies), 3)
+            if self.transcript_latencies
+            else None,
             "audio_backlog_peak_chunks": self.audio_backlog_peak,
             "errors": self.errors[:3],
             "held": self.held,

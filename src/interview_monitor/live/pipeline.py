@@ -27,6 +27,7 @@ SAMPLE_RATE = 16_000
 BYTES_PER_SAMPLE = 2
 StatusListener = Callable[[int, dict[str, Any]], None]
 # (session_id, origin of the stream's offsets, closed episodes, wall time the input arrived)
+CLOSE_TIMEOUT_S = 120.0
 PROBE_SEGMENT = 0  # stream segments count from 1; 0 names a session's one-off face checks
 EventSink = Callable[[int, datetime, list[DetectedEvent], float], Awaitable[None]]
 
@@ -80,6 +81,9 @@ class LivePipeline:
 
     async def stop(self, timeout_s: float = 30.0) -> None:
         """Flush every open stream (its last episodes are stored), then stop the workers."""
+        for stream in self._by_id.values():
+            if stream.grace is not None:
+                stream.grace.cancel()
         closing = [self._close(stream) for stream in list(self._by_id.values())]
         if closing:
             await asyncio.wait_for(asyncio.gather(*closing), timeout_s)
@@ -139,7 +143,11 @@ class LivePipeline:
                 self._send_frame(stream, t_s, jpeg, received_at)
             end_s = max(0.0, time.time() - stream.origin.timestamp())
             self._submit(stream, ("close", stream.stream_id, end_s))
-        await asyncio.shield(stream.closed)
+        try:
+            await asyncio.wait_for(asyncio.shield(stream.closed), CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            # A worker that died never answers; the handler must not hang on it.
+            log.error("stream %s of session %s did not close", stream.kind, stream.session_id)
 
     async def count_faces(self, session_id: int, jpeg: bytes) -> int:
         """Faces in one JPEG, by the session's own video worker. ValueError if undecodable."""
