@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from interview_monitor.db.engine import Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
 from interview_monitor.deps import UnauthorizedError
 from interview_monitor.errors import DomainError
+from interview_monitor.interviews.refresher import run_refresher
 from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.runtime import LiveRuntime
 from interview_monitor.questions.scoring import AnswerEvaluator
@@ -65,9 +67,12 @@ def create_app(
             app.state.live = await LiveRuntime.start(
                 live_settings or LiveSettings(), app.state.database, app.state.risk_model
             )
+            refresher = asyncio.create_task(run_refresher(app.state.database, app.state.risk_model))
             try:
                 yield
             finally:
+                refresher.cancel()
+                await asyncio.gather(refresher, return_exceptions=True)
                 await app.state.live.stop()
         finally:
             app.state.answer_evaluator.close()

@@ -174,6 +174,7 @@ async def test_sessions_list_filters_and_sorts(api: Api) -> None:
     )
     await api.client.post(f"/api/interview/{first}/end", headers=api.headers["admin"])
     admin = api.headers["admin"]
+    await api.client.get(f"/api/interview/{second}/risk", headers=admin)
     by_risk = (
         await api.client.get("/api/interviews?sort=total_risk_score&order=desc", headers=admin)
     ).json()

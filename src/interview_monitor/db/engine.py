@@ -37,7 +37,7 @@ class Database:
             sqlalchemy_url(url),
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            pool_recycle=1800,
         )
         return cls(url, engine, async_sessionmaker(engine, expire_on_commit=False))
 

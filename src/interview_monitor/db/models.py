@@ -63,6 +63,7 @@ class InterviewSession(Base):
     status: Mapped[str] = mapped_column(String(20), server_default="IN_PROGRESS")
     title: Mapped[str | None] = mapped_column(String(200))
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    risk_stale: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
 
 class EvidenceSnapshot(Base):

@@ -96,9 +96,6 @@ class IngestResult(BaseModel):
     stored: int
     duplicates: int
     ids: list[int]
-    total_risk_score: dict[int, float] = Field(
-        description="The recomputed score of every session the batch touched."
-    )
 
 
 PAYLOADS: dict[str, type[EventPayload]] = {

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interview_monitor.db.models import EvidenceSnapshot
 from interview_monitor.events.schemas import EventPayload, IngestResult
 from interview_monitor.events.writer import write_events
+from interview_monitor.interviews.refresher import mark_stale
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import open_sessions, recompute_risk
 from interview_monitor.scoring.risk import RiskModel
@@ -20,22 +21,15 @@ from interview_monitor.signals import DetectedEvent
 EVIDENCE_URL = "/api/evidence/{id}"
 
 
-async def ingest(
-    db: AsyncSession, payloads: Sequence[EventPayload], model: RiskModel
-) -> IngestResult:
-    """Store a batch all-or-nothing, then recompute the risk of every session it touched."""
+async def ingest(db: AsyncSession, payloads: Sequence[EventPayload]) -> IngestResult:
+    """Store a batch all-or-nothing and mark the touched sessions' risk for a refresh."""
     session_ids = [payload.session_id for payload in payloads]
     await open_sessions(db, session_ids)
     ids = await write_events(db, payloads[0].table, [payload.row() for payload in payloads])
-    scores = {}
-    for session_id in sorted(set(session_ids)):
-        scores[session_id] = (await recompute_risk(db, session_id, model)).total_risk_score
+    if ids:
+        await mark_stale(db, sorted(set(session_ids)))
     return IngestResult(
-        received=len(payloads),
-        stored=len(ids),
-        duplicates=len(payloads) - len(ids),
-        ids=ids,
-        total_risk_score=scores,
+        received=len(payloads), stored=len(ids), duplicates=len(payloads) - len(ids), ids=ids
     )
 
 

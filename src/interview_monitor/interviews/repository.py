@@ -18,6 +18,7 @@ from interview_monitor.db.models import (
     RiskHistory,
     User,
 )
+from interview_monitor.interviews.flags import flag_queries
 
 FLAG_MODELS: dict[str, type[ObjectDetectionEvent] | type[FacePoseEvent] | type[AudioTranscript]] = {
     "object_detection_events": ObjectDetectionEvent,
@@ -43,11 +44,16 @@ class SessionRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def statuses(self, session_ids: Sequence[int]) -> dict[int, str]:
-        """Status of each existing session, locked against a concurrent end until commit."""
+        """Status of each existing session, with a FOR KEY SHARE lock until commit.
+
+        The lock keeps a session from ending under a batch that is being stored, without making
+        concurrent batches for the same session wait for one another.
+        """
         rows = await self.session.execute(
             select(InterviewSession.id, InterviewSession.status)
             .where(InterviewSession.id.in_(session_ids))
-            .with_for_update(read=True)
+            .order_by(InterviewSession.id)
+            .with_for_update(read=True, key_share=True)
         )
         return {row.id: row.status for row in rows}
 
@@ -136,6 +142,12 @@ class SessionRepository:
             ).all()
             found.extend(rows)
         return found
+
+    async def flag_columns(self, session_id: int) -> dict[str, list[Any]]:
+        return {
+            table: list(await self.session.execute(query))
+            for table, query in flag_queries(session_id).items()
+        }
 
     async def events(
         self, model: type[Any], session_id: int, limit: int, offset: int

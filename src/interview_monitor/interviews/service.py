@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interview_monitor.auth.roles import REVIEWERS, Role
 from interview_monitor.db.models import InterviewSession, User
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from interview_monitor.interviews.flags import FlagRow, flags_from_rows
+from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
 from interview_monitor.scoring.risk import RiskAssessment, RiskModel
 
@@ -92,8 +92,8 @@ async def open_sessions(db: AsyncSession, session_ids: Sequence[int]) -> None:
 
 
 async def assess(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAssessment:
-    rows = await SessionRepository(db).flags(session_id)
-    return model.assess(flags_from_rows(rows))
+    columns = await SessionRepository(db).flag_columns(session_id)
+    return model.assess(flags_from_columns(columns))
 
 
 async def recompute_risk(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAssessment:

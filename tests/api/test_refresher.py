@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from interview_monitor.db.engine import Database
+from interview_monitor.interviews.refresher import refresh_stale
+from interview_monitor.scoring.risk import RiskModel
+from tests.api_fixtures import Api
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_ingest_marks_sessions_stale_and_a_refresh_stores_the_score(
+    api: Api, database_url: str
+) -> None:
+    sessions = [await api.start_session(), await api.start_session("other_candidate")]
+    payloads = [
+        {"session_id": s, "object_detected": "cell phone", "confidence_score": 90} for s in sessions
+    ]
+    await api.client.post(
+        "/api/events/object-detection", json=payloads, headers=api.headers["service"]
+    )
+    database = Database.connect(database_url, pool_size=1)
+    try:
+        await refresh_stale(database, RiskModel())
+    finally:
+        await database.dispose()
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT risk_stale, total_risk_score FROM interview_sessions ORDER BY id"
+        ).fetchall()
+    assert [row[0] for row in rows] == [False, False]
+    assert all(float(row[1]) > 30 for row in rows)
