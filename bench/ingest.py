@@ -27,7 +27,7 @@ import psycopg
 from interview_monitor.db.migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.conftest import recreate_database  # noqa: E402
+from tests.conftest import recreate_database
 
 COLUMNS = ("session_id", "event_type", "duration_ms", "severity_score")
 
@@ -62,12 +62,11 @@ def bench_copy(url: str, rows: list[dict[str, object]], batch: int) -> float:
     started = time.perf_counter()
     with psycopg.connect(url) as connection:
         for offset in range(0, len(rows), batch):
-            with connection.transaction(), connection.cursor() as cursor:
-                with cursor.copy(
-                    f"COPY face_pose_events ({', '.join(COLUMNS)}) FROM STDIN"
-                ) as copy:
-                    for row in rows[offset : offset + batch]:
-                        copy.write_row([row[c] for c in COLUMNS])
+            with connection.transaction(), connection.cursor() as cursor, cursor.copy(
+                f"COPY face_pose_events ({', '.join(COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for row in rows[offset : offset + batch]:
+                    copy.write_row([row[c] for c in COLUMNS])
     return len(rows) / (time.perf_counter() - started)
 
 
@@ -99,12 +98,13 @@ def _start_server(url: str, home: Path) -> tuple[subprocess.Popen[bytes], str]:
         "INTERVIEW_MONITOR_HOME": str(home),
         "INTERVIEW_MONITOR_LIVE_ENABLED": "false",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "interview_monitor", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=Path(os.environ.get("BENCH_SERVER_LOG", os.devnull)).open("wb"),
-    )
+    with Path(os.environ.get("BENCH_SERVER_LOG", os.devnull)).open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "interview_monitor", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
