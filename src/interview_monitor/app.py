@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
 from interview_monitor.config import Settings
@@ -40,6 +41,17 @@ def _validation_error(_: Request, error: Exception) -> JSONResponse:
         for item in error.errors()
     ]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _database_rejected(_: Request, error: Exception) -> JSONResponse:
+    """Values that validation let through but PostgreSQL refuses (NUL characters, bad encodings)."""
+    message = "a value cannot be stored: it contains a NUL character or is not valid text"
+    return JSONResponse({"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=422)
+
+
+def _conflicting_write(_: Request, error: Exception) -> JSONResponse:
+    message = "the request conflicts with data changed at the same time; retry it"
+    return JSONResponse({"detail": [{"loc": [], "msg": message, "type": "conflict"}]}, status_code=409)
 
 
 def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
@@ -88,6 +100,8 @@ def create_app(
     app.state.risk_model = RiskModel().with_weights(settings.risk_weights)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _database_rejected)
+    app.add_exception_handler(IntegrityError, _conflicting_write)
     app.add_exception_handler(Exception, _unexpected_error)
 
     from interview_monitor.auth.routes import router as auth_router
