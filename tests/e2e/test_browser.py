@@ -128,6 +128,8 @@ def test_candidate_interview_and_live_review(
             _sign_in(page, server, candidate)
             page.wait_for_url(re.compile(r"/candidate"))
             page.goto(f"{server}/candidate?questions={QUESTIONS}")
+            expect(page.locator("#consent")).to_contain_text("A flag is never proof")
+            page.screenshot(path=str(shots / "candidate-consent.png"))
             page.check("#agree")
             page.click("#to-check")
             expect(page.locator("#check-face")).to_have_class("ok", timeout=60_000)
@@ -192,3 +194,38 @@ def test_candidate_interview_and_live_review(
             browser.close()
     print(f"\nscreenshots: {sorted(str(p) for p in shots.iterdir())}")
     print(f"database after the interview: {counts}")
+
+
+def test_admin_creates_accounts_in_the_dashboard(
+    chromium: Path, server: str, database_url: str, workdir: Path, test_data: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    admin = f"admin-{uuid.uuid4().hex[:6]}"
+    add_user(database_url, workdir / "home", admin, "admin", PASSWORD)
+    new_user = f"new-{uuid.uuid4().hex[:6]}"
+    (workdir / "screenshots").mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = _launch(playwright, chromium, workdir, test_data)
+        try:
+            page = browser.new_context(viewport={"width": 1360, "height": 1000}).new_page()
+            _sign_in(page, server, admin)
+            page.wait_for_url(re.compile(r"/review$"))
+            expect(page.locator("#accounts")).to_be_visible()
+            page.fill("#nu-name", "New Interviewer")
+            page.fill("#nu-username", new_user)
+            page.fill("#nu-email", f"{new_user}@example.org")
+            page.select_option("#nu-role", "interviewer")
+            page.fill("#nu-password", PASSWORD)
+            page.click("#new-user button[type=submit]")
+            expect(page.locator("#users")).to_contain_text(new_user, timeout=15_000)
+            page.screenshot(
+                path=str(workdir / "screenshots" / "review-accounts.png"), full_page=True
+            )
+        finally:
+            browser.close()
+    with psycopg.connect(database_url) as connection:
+        role = connection.execute(
+            "SELECT role FROM users WHERE username = %s", (new_user,)
+        ).fetchone()
+    assert role == ("interviewer",)
