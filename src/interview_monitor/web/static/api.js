@@ -60,9 +60,12 @@ export async function signIn(username, password) {
 
 export function signOut() { auth.clear(); location.replace("/"); }
 
-export function socketUrl(path) {
+// The token goes in the first message, not the URL, so it never lands in access logs.
+export function openSocket(path) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}${path}?token=${encodeURIComponent(auth.load().token)}`;
+  const socket = new WebSocket(`${scheme}//${location.host}${path}`);
+  socket.addEventListener("open", () => socket.send(JSON.stringify({ token: auth.load().token })));
+  return socket;
 }
 
 export function el(tag, attrs = {}, ...children) {

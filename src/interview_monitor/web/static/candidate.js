@@ -92,7 +92,8 @@ async function startInterview() {
   $("#pip").classList.remove("hidden");
   const connection = $("#connection");
   connection.classList.remove("hidden");
-  state.streamer = new Streamer(state.session.id, $("#self"), state.media, (kind, status) => {
+  state.streamer = new Streamer(state.session.id, $("#self"), state.media, (kind, status, detail) => {
+    if (status === "refused" && detail.code === 4409) return endedByInterviewer();
     connection.className = "connection " + (status === "live" ? "on" : "off");
     connection.textContent = status === "live" ? "Connected" : status === "reconnecting" ? "Reconnecting…" : "Not connected";
   });
@@ -135,6 +136,19 @@ async function finish() {
   $("#submit").disabled = true;
   await state.streamer.finish();
   await api(`/api/interview/${state.session.id}/end`, { method: "POST", json: { status: "COMPLETED" } });
+  closeInterview();
+}
+
+async function endedByInterviewer() {
+  if (state.ended) return;
+  state.ended = true;
+  await state.streamer.finish();
+  closeInterview();
+  $("#done-message").textContent = "The interviewer has ended this session. Thank you for your time.";
+}
+
+function closeInterview() {
+  state.ended = true;
   sessionStorage.removeItem(SESSION_KEY);
   for (const track of state.media.getTracks()) track.stop();
   $("#pip").classList.add("hidden");

@@ -1,5 +1,5 @@
 // Camera and microphone capture, and the WebSockets that carry them to the server.
-import { socketUrl } from "/static/api.js";
+import { openSocket } from "/static/api.js";
 
 const FATAL_CLOSES = new Set([1000, 1003, 1009, 4400, 4401, 4403, 4404, 4409]);
 const FRAME_INTERVAL_MS = 500; // 2 frames a second
@@ -51,11 +51,11 @@ export class MediaSocket {
   }
 
   connect() {
-    this.socket = new WebSocket(socketUrl(this.path));
+    this.socket = openSocket(this.path);
     this.socket.binaryType = "arraybuffer";
-    this.socket.onopen = () => { this.retries = 0; };
     this.socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
+      if (message.type === "ready") this.retries = 0;
       if (message.type === "ready" || message.type === "ack") {
         this.counts = message;
         this.onState("live", message);

@@ -1,4 +1,4 @@
-import { $, api, el, formatTime, requireUser, scoreBar, socketUrl, toast, topbar } from "/static/api.js";
+import { $, api, el, formatTime, requireUser, scoreBar, openSocket, toast, topbar } from "/static/api.js";
 
 const { user } = requireUser(["interviewer", "admin"]);
 const view = { sort: "start_time", order: "desc", live: {} };
@@ -42,7 +42,7 @@ function reloadSoon() {
 }
 
 function watchAll() {
-  const socket = new WebSocket(socketUrl("/ws/review"));
+  const socket = openSocket("/ws/review");
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "hello") view.live = message.live || {};

@@ -1,4 +1,4 @@
-import { $, api, el, formatTime, offset, requireUser, socketUrl, toast, topbar } from "/static/api.js";
+import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar } from "/static/api.js";
 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
@@ -150,7 +150,7 @@ async function load() {
 
 let reloadTimer = null;
 function watch() {
-  const socket = new WebSocket(socketUrl(`/ws/review/${sessionId}`));
+  const socket = openSocket(`/ws/review/${sessionId}`);
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.live) { view.live = message.live; renderLive(); }
