@@ -21,7 +21,6 @@ from interview_monitor.streaming.protocol import (
     parse_control,
 )
 
-
 _COMMIT_WAITS_S = (0.05, 0.2, 0.5)
 
 
