@@ -30,28 +30,41 @@ def _start(home: Path, hold_s: float = 0.0) -> str:
     return result.stdout.strip()
 
 
-def test_first_start_creates_the_cluster_and_the_database(tmp_path: Path) -> None:
-    from interview_monitor.db.embedded import embedded_database_url
-
-    url = embedded_database_url(tmp_path)
-    assert "/interview_db?" in url
-    with psycopg.connect(url) as connection:
-        assert connection.execute("SELECT current_database()").fetchone() == ("interview_db",)
-        assert int(connection.execute("SHOW max_connections").fetchone()[0]) >= 50
-    assert embedded_database_url(tmp_path) == url
+def _holding(home: Path) -> tuple[subprocess.Popen[str], str]:
+    """A process that starts the server and keeps it up (it stops when the process ends)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", START_AND_HOLD, str(home), "60"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    return holder, holder.stdout.readline().strip()
 
 
-def test_data_survives_a_restart(tmp_path: Path) -> None:
-    url = _start(tmp_path)
-    from interview_monitor.db.embedded import embedded_database_url
+def _release(holder: subprocess.Popen[str]) -> None:
+    holder.terminate()
+    holder.wait(timeout=60)
+    assert holder.stdout is not None
+    holder.stdout.close()
 
-    assert embedded_database_url(tmp_path) == url
-    with psycopg.connect(url) as connection:
-        connection.execute("CREATE TABLE kept (value int)")
-        connection.execute("INSERT INTO kept VALUES (7)")
-    assert _start(tmp_path) == url
-    with psycopg.connect(url) as connection:
-        assert connection.execute("SELECT value FROM kept").fetchone() == (7,)
+
+def test_first_start_creates_the_cluster_and_a_second_start_reuses_it(tmp_path: Path) -> None:
+    holder, url = _holding(tmp_path)
+    try:
+        assert "/interview_db?" in url
+        with psycopg.connect(url) as connection:
+            assert connection.execute("SELECT current_database()").fetchone() == ("interview_db",)
+            assert int(connection.execute("SHOW max_connections").fetchone()[0]) >= 50
+            connection.execute("CREATE TABLE kept (value int)")
+            connection.execute("INSERT INTO kept VALUES (7)")
+        assert _start(tmp_path) == url
+    finally:
+        _release(holder)
+    holder, again = _holding(tmp_path)
+    try:
+        assert again == url
+        with psycopg.connect(url) as connection:
+            assert connection.execute("SELECT value FROM kept").fetchone() == (7,)
+    finally:
+        _release(holder)
 
 
 def test_a_crashed_cluster_with_a_stale_lock_is_recovered(tmp_path: Path) -> None:
