@@ -4,6 +4,7 @@ import { Microphone, Streamer, captureJpeg, openDevices } from "/static/media.js
 const { user } = requireUser(["candidate"]);
 const QUESTION_COUNT = Number(new URLSearchParams(location.search).get("questions")) || 5;
 const SESSION_KEY = "interview-monitor.session";
+const SPOKEN_ANSWER_WAIT_MS = 4000;
 const state = { media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null };
 
 $("#who").textContent = user.full_name;
@@ -119,6 +120,12 @@ async function submitAnswer() {
   $("#submit").disabled = true;
   $("#answer-error").textContent = "";
   try {
+    if (!$("#answer").value.trim()) {
+      // Speech is transcribed after a short pause: give the last sentence time to arrive.
+      $("#answer-error").textContent = "Finishing the transcript of your spoken answer…";
+      await new Promise((resolve) => setTimeout(resolve, SPOKEN_ANSWER_WAIT_MS));
+      $("#answer-error").textContent = "";
+    }
     await api(`/api/interview/${state.session.id}/answers`, {
       method: "POST",
       json: { question_id: question.id, answer: $("#answer").value, spoken_since: state.shownAt },
