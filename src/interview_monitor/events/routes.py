@@ -1,9 +1,10 @@
 """Ingest for outside AI modules: the seed's JSON payloads, one object or a list."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: each route's body type is built at run time
+# from its payload class and must be a real object when FastAPI reads the signature.
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 
@@ -21,50 +22,46 @@ from interview_monitor.events.service import ingest
 
 router = APIRouter(prefix="/api/events", tags=["ingest"])
 
+ROUTES: dict[str, tuple[type[EventPayload], str]] = {
+    "object-detection": (
+        ObjectDetectionPayload,
+        'YOLOv8: `{"session_id": 123, "object_detected": "cell phone", "confidence_score": 95.5}`',
+    ),
+    "face-pose": (
+        FacePosePayload,
+        'OpenCV: `{"session_id": 123, "event_type": "looking_away", "duration_ms": 3500, "severity_score": 3}`',
+    ),
+    "audio-transcript": (
+        AudioTranscriptPayload,
+        'Whisper: `{"session_id": 123, "text_content": "My answer is...", "is_multiple_speakers": false}`',
+    ),
+    "answer-evaluation": (
+        AnswerEvaluationPayload,
+        'GPT/LLM: `{"session_id": 123, "ai_relevance_score": 85.5, "ai_feedback": "Good understanding..."}`',
+    ),
+}
+
 
 def _as_list(body: EventPayload | Sequence[EventPayload]) -> list[EventPayload]:
     return list(body) if isinstance(body, Sequence) else [body]
 
 
-@router.post("/object-detection", status_code=status.HTTP_201_CREATED)
-async def post_object_detection(
-    db: DbSession,
-    _: Ingester,
-    body: ObjectDetectionPayload
-    | Annotated[list[ObjectDetectionPayload], Body(min_length=1, max_length=MAX_BATCH)],
-) -> IngestResult:
-    """YOLOv8: `{"session_id": 123, "object_detected": "cell phone", "confidence_score": 95.5}`"""
-    return await ingest(db, _as_list(body))
+def _add_route(kind: str, payload: type[EventPayload], description: str) -> None:
+    batch: Any = Annotated[list[payload], Body(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
+
+    async def post_events(db: DbSession, _: Ingester, body: payload | batch) -> IngestResult:  # type: ignore[valid-type]
+        return await ingest(db, _as_list(body))
+
+    router.add_api_route(
+        f"/{kind}",
+        post_events,
+        methods=["POST"],
+        status_code=status.HTTP_201_CREATED,
+        name=f"post_{kind.replace('-', '_')}",
+        summary=f"Post {kind} events",
+        description=f"{description}\n\nOne object or a list of up to {MAX_BATCH}; a list is stored all or nothing.",
+    )
 
 
-@router.post("/face-pose", status_code=status.HTTP_201_CREATED)
-async def post_face_pose(
-    db: DbSession,
-    _: Ingester,
-    body: FacePosePayload
-    | Annotated[list[FacePosePayload], Body(min_length=1, max_length=MAX_BATCH)],
-) -> IngestResult:
-    """OpenCV: `{"session_id": 123, "event_type": "looking_away", "duration_ms": 3500, "severity_score": 3}`"""
-    return await ingest(db, _as_list(body))
-
-
-@router.post("/audio-transcript", status_code=status.HTTP_201_CREATED)
-async def post_audio_transcript(
-    db: DbSession,
-    _: Ingester,
-    body: AudioTranscriptPayload
-    | Annotated[list[AudioTranscriptPayload], Body(min_length=1, max_length=MAX_BATCH)],
-) -> IngestResult:
-    """Whisper: `{"session_id": 123, "text_content": "My answer is...", "is_multiple_speakers": false}`"""
-    return await ingest(db, _as_list(body))
-
-
-@router.post("/answer-evaluation", status_code=status.HTTP_201_CREATED)
-async def post_answer_evaluation(
-    db: DbSession,
-    _: Ingester,
-    body: AnswerEvaluationPayload
-    | Annotated[list[AnswerEvaluationPayload], Body(min_length=1, max_length=MAX_BATCH)],
-) -> IngestResult:
-    """GPT/LLM: `{"session_id": 123, "ai_relevance_score": 85.5, "ai_feedback": "Good understanding..."}`"""
-    return await ingest(db, _as_list(body))
+for _kind, (_payload, _description) in ROUTES.items():
+    _add_route(_kind, _payload, _description)
