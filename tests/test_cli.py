@@ -318,3 +318,58 @@ def test_questions_load_reads_a_real_question_bank(
     broken.write_text('{"question": "ok"}\n{"answer": "no question"}\n')
     bad = run(["questions", "load", str(broken)], clean_users, tmp_path)
     assert bad.returncode == 1 and "broken.jsonl:2" in _one_line_error(bad)
+
+
+def test_serve_starts_on_the_embedded_database_and_prints_the_url_and_admin_login(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("INTERVIEW_MONITOR_") and k != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "INTERVIEW_MONITOR_HOME": str(tmp_path / "home"),
+            "INTERVIEW_MONITOR_LIVE_ENABLED": "false",
+        }
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "interview_monitor", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        banner = [server.stdout.readline() for _ in range(4)]
+        assert banner[0].strip() == f"interview-monitor is starting at http://127.0.0.1:{port}/"
+        assert "host=" in banner[1] and str(tmp_path / "home") in banner[1].replace("%2F", "/")
+        username, password = banner[3].split("sign in as:")[1].strip().split(" / ")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        token = httpx.post(
+            f"http://127.0.0.1:{port}/api/auth/token",
+            data={"username": username, "password": password},
+        )
+        assert token.status_code == 200 and token.json()["user"]["role"] == "admin"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        if server.stdout is not None:
+            server.stdout.close()
