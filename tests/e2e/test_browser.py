@@ -9,6 +9,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,35 @@ def _db_counts(database_url: str, session_id: int) -> dict[str, Any]:
     return {"status": status, "score": float(score or 0), **counts}
 
 
+def _settled_counts(database_url: str, session_id: int) -> dict[str, Any]:
+    """The counts once the last episodes flushed at the end are stored (3 equal reads)."""
+    deadline = time.monotonic() + 60
+    reads: list[dict[str, Any]] = []
+    while True:
+        reads.append(_db_counts(database_url, session_id))
+        latest = reads[-1]
+        stored = latest["audio_transcripts"] and latest["answer_evaluations"] == QUESTIONS
+        if stored and len(reads) >= 3 and reads[-3] == reads[-2] == latest:
+            return latest
+        assert time.monotonic() < deadline, reads[-3:]
+        time.sleep(1)
+
+
+def _wait_for_speech_since(database_url: str, session_id: int, since: datetime) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        with psycopg.connect(database_url) as connection:
+            found = connection.execute(
+                "SELECT count(*) FROM audio_transcripts "
+                "WHERE session_id = %s AND start_timestamp >= %s",
+                (session_id, since),
+            ).fetchone()
+        if found and found[0]:
+            return
+        assert time.monotonic() < deadline, "no speech was transcribed while the question showed"
+        time.sleep(0.5)
+
+
 def _latest_session(database_url: str, username: str) -> int:
     with psycopg.connect(database_url) as connection:
         row = connection.execute(
@@ -165,17 +195,11 @@ def test_candidate_interview_and_live_review(
                 f"Question 2 of {QUESTIONS}", timeout=30_000
             )
             # The last answer is spoken: the microphone file's speech, transcribed live.
-            page.wait_for_timeout(15_000)
+            _wait_for_speech_since(database_url, session_id, datetime.now(UTC))
             page.click("#submit")
             expect(page.locator("#done")).to_be_visible(timeout=60_000)
 
-            deadline = time.monotonic() + 60
-            while True:
-                counts = _db_counts(database_url, session_id)
-                if counts["audio_transcripts"] and counts["answer_evaluations"] == QUESTIONS:
-                    break
-                assert time.monotonic() < deadline, counts
-                time.sleep(1)
+            counts = _settled_counts(database_url, session_id)
             assert counts["status"] == "COMPLETED"
             assert counts["face_pose_events"] + counts["object_detection_events"] >= 1, counts
             assert counts["score"] > 0, counts
