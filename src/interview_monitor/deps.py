@@ -43,6 +43,8 @@ async def get_risk_model(request: Request) -> RiskModel:
     return model
 
 
+# scope="function": the transaction commits before the response is sent, so a client that
+# acts on what it was just told (a session id, say) always finds it stored.
 async def get_db_session(
     database: Annotated[Database, Depends(get_database)],
 ) -> AsyncIterator[AsyncSession]:
@@ -53,7 +55,7 @@ async def get_db_session(
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-DbSession = Annotated[AsyncSession, Depends(get_db_session)]
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 RiskModelDep = Annotated[RiskModel, Depends(get_risk_model)]
 
 
