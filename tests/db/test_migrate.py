@@ -14,6 +14,15 @@ from tests.conftest import database_name, drop_database, recreate_database
 ROOT = Path(__file__).resolve().parents[2]
 STRUCTURE_FILE = ROOT / "interview_db_final_structure.sql"
 
+SEED_TABLES = (
+    "users",
+    "interview_sessions",
+    "object_detection_events",
+    "face_pose_events",
+    "audio_transcripts",
+    "answer_evaluations",
+)
+
 CATALOG_QUERIES = {
     "columns": """
         SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision,
@@ -82,15 +91,7 @@ def test_psql_file_and_migrations_build_identical_catalogs(
     from_migrations = catalog(database_url)
     assert from_file == from_migrations
     tables = {row[0] for row in from_file["columns"]}
-    assert {
-        "users",
-        "interview_sessions",
-        "object_detection_events",
-        "face_pose_events",
-        "audio_transcripts",
-        "answer_evaluations",
-        "view_candidate_risk_summary",
-    } <= tables
+    assert {*SEED_TABLES, "view_candidate_risk_summary"} <= tables
 
 
 def test_a_psql_built_database_is_upgradable_with_nothing_to_do(structure_db: str) -> None:

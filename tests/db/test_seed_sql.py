@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from tests.conftest import database_name, drop_database, recreate_database
-from tests.db.test_migrate import STRUCTURE_FILE, psql_binary
+from tests.db.test_migrate import SEED_TABLES, STRUCTURE_FILE, psql_binary
 
 TEST_IT = """
 -- Create user
@@ -106,14 +106,7 @@ def test_the_test_it_block_runs_through_psql_as_written(seed_db: str) -> None:
         capture_output=True,
         check=True,
     ).stdout
-    for table in (
-        "users",
-        "interview_sessions",
-        "object_detection_events",
-        "face_pose_events",
-        "audio_transcripts",
-        "answer_evaluations",
-    ):
+    for table in SEED_TABLES:
         assert f" {table} " in tables
 
 
