@@ -13,12 +13,10 @@ from interview_monitor.db.models import EvidenceSnapshot
 from interview_monitor.events.schemas import EventPayload, IngestResult
 from interview_monitor.events.writer import write_events
 from interview_monitor.interviews.refresher import mark_stale
-from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.interviews.repository import EVIDENCE_URL, SessionRepository
 from interview_monitor.interviews.service import open_sessions, recompute_risk
 from interview_monitor.scoring.risk import RiskModel
 from interview_monitor.signals import DetectedEvent
-
-EVIDENCE_URL = "/api/evidence/{id}"
 
 
 async def ingest(db: AsyncSession, payloads: Sequence[EventPayload]) -> IngestResult:

@@ -20,6 +20,8 @@ from interview_monitor.db.models import (
 )
 from interview_monitor.interviews.flags import flag_queries
 
+EVIDENCE_URL = "/api/evidence/{id}"
+
 FLAG_MODELS: dict[str, type[ObjectDetectionEvent] | type[FacePoseEvent] | type[AudioTranscript]] = {
     "object_detection_events": ObjectDetectionEvent,
     "face_pose_events": FacePoseEvent,
@@ -198,6 +200,15 @@ class SessionRepository:
         self.session.add(snapshot)
         await self.session.flush()
         return snapshot
+
+    async def evidence_by_url(self, session_id: int) -> dict[str, bytes]:
+        """Every snapshot of a session, keyed by the URL the event rows point to."""
+        rows = await self.session.execute(
+            select(EvidenceSnapshot.id, EvidenceSnapshot.data).where(
+                EvidenceSnapshot.session_id == session_id
+            )
+        )
+        return {EVIDENCE_URL.format(id=row.id): row.data for row in rows}
 
     async def evidence(self, snapshot_id: Any) -> EvidenceSnapshot | None:
         return await self.session.get(EvidenceSnapshot, snapshot_id)

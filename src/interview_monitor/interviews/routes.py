@@ -104,14 +104,7 @@ async def get_report(
     if format == "pdf":
         from interview_monitor.reports.pdf import render_pdf
 
-        evidence = SessionRepository(db)
-        snapshots = {}
-        for entry in report["timeline"]:
-            url = entry.get("snapshot_url")
-            if url and url.startswith("/api/evidence/"):
-                found = await evidence.evidence(_uuid_or_none(url.rsplit("/", 1)[-1]))
-                if found is not None:
-                    snapshots[url] = found.data
+        snapshots = await SessionRepository(db).evidence_by_url(session_id)
         return Response(
             render_pdf(report, snapshots),
             media_type="application/pdf",
@@ -120,13 +113,6 @@ async def get_report(
             },
         )
     return JSONResponse(jsonable_encoder(report))
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 @router.get("/api/interviews")
