@@ -187,8 +187,8 @@ def test_candidate_interview_and_live_review(
 
             page.fill(
                 "#answer",
-                "I built a churn model for a telecom: I cleaned the data, chose the features "
-                "and presented the results to the product team.",
+                "A p-value is the probability of data at least this extreme if the null "
+                "hypothesis holds; it is not the probability that the null is true.",
             )
             page.click("#submit")
             expect(page.locator("#counter")).to_have_text(

@@ -1,11 +1,21 @@
-"""Questions to fall back on when nobody has loaded a bank (`interview-monitor` CLI does)."""
+"""Questions to fall back on when nobody has loaded a bank (`interview-monitor questions load`).
+
+Each has a reference answer: without one the scorer can judge only relevance to the question,
+which it does poorly for open questions.
+"""
 
 from __future__ import annotations
 
 BUILTIN_QUESTIONS: tuple[dict[str, str], ...] = (
     {
-        "id": "builtin-intro",
-        "question": "Tell us about a project you are proud of and the part you played in it.",
+        "id": "builtin-p-value",
+        "question": "What does a p-value tell you, and what does it not tell you?",
+        "reference_answer": (
+            "A p-value is the probability of seeing data at least as extreme as observed if the "
+            "null hypothesis were true. A small p-value is evidence against the null hypothesis. "
+            "It is not the probability that the null hypothesis is true, and it says nothing "
+            "about the size or importance of an effect."
+        ),
     },
     {
         "id": "builtin-overfitting",
