@@ -13,7 +13,6 @@ import asyncio
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from interview_monitor.db.migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.conftest import recreate_database
+from tests.e2e.server import ServerProcess
 
 COLUMNS = ("session_id", "event_type", "duration_ms", "severity_score")
 
@@ -62,9 +62,11 @@ def bench_copy(url: str, rows: list[dict[str, object]], batch: int) -> float:
     started = time.perf_counter()
     with psycopg.connect(url) as connection:
         for offset in range(0, len(rows), batch):
-            with connection.transaction(), connection.cursor() as cursor, cursor.copy(
-                f"COPY face_pose_events ({', '.join(COLUMNS)}) FROM STDIN"
-            ) as copy:
+            with (
+                connection.transaction(),
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY face_pose_events ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+            ):
                 for row in rows[offset : offset + batch]:
                     copy.write_row([row[c] for c in COLUMNS])
     return len(rows) / (time.perf_counter() - started)
@@ -82,39 +84,6 @@ async def bench_writer(url: str, rows: list[dict[str, object]], batch: int) -> f
     elapsed = time.perf_counter() - started
     await database.dispose()
     return len(rows) / elapsed
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_server(url: str, home: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "INTERVIEW_MONITOR_HOME": str(home),
-        "INTERVIEW_MONITOR_LIVE_ENABLED": "false",
-    }
-    with Path(os.environ.get("BENCH_SERVER_LOG", os.devnull)).open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "interview_monitor", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("the server did not start")
 
 
 def _service_token(url: str, base: str) -> str:
@@ -243,8 +212,12 @@ def main() -> None:
         )
 
     with tempfile.TemporaryDirectory() as home:
-        server, base = _start_server(url, Path(home))
+        server = ServerProcess(
+            Path(home), {"DATABASE_URL": url, "INTERVIEW_MONITOR_LIVE_ENABLED": "false"}
+        )
+        base = server.base
         try:
+            server.wait_ready(120)
             token = _service_token(url, base)
             session_ids = _prepare_sessions_keep_users(url, 100)
             api_rows = _rows(session_ids, args.api_events)
@@ -270,8 +243,7 @@ def main() -> None:
                 f"p50 {statistics.median(batch_latency) * 1000:.0f} ms per batch; ratio to raw COPY {batch_rate / copy_rate:.2f}"
             )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
 
 
 def _prepare_sessions_keep_users(url: str, sessions: int) -> list[int]:

@@ -38,6 +38,9 @@ import websockets
 from interview_monitor.media.audio import decode_audio
 from interview_monitor.media.video import iter_frames
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.e2e.server import ServerProcess
+
 DATA = Path(
     os.environ.get(
         "INTERVIEW_MONITOR_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -134,65 +137,13 @@ class Step:
         }
 
 
-class Server:
-    def __init__(self, home: Path, port: int) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.ws = f"ws://127.0.0.1:{port}"
-        self.home = home
-        env = {**os.environ, "INTERVIEW_MONITOR_HOME": str(home)}
-        self.env = env
-        self.log = (home / "server.log").open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "interview_monitor.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout_s: float = 240) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited; see {self.home / 'server.log'}")
-            try:
-                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise TimeoutError("server did not start")
+class Server(ServerProcess):
+    def __init__(self, home: Path) -> None:
+        super().__init__(home, {})
 
     def processes(self) -> list[psutil.Process]:
         root = psutil.Process(self.process.pid)
         return [root, *root.children(recursive=True)]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def admin_token(server: Server) -> str:
@@ -379,10 +330,10 @@ def main() -> None:
     args = parser.parse_args()
     media = load_media()
     with tempfile.TemporaryDirectory(prefix="im-bench-") as folder:
-        server = Server(Path(folder), free_port())
+        server = Server(Path(folder))
         began = time.monotonic()
         try:
-            server.wait_ready()
+            server.wait_ready(240)
             admin = admin_token(server)
             idle = sum(p.memory_info().rss for p in server.processes()) / 2**20
             print(

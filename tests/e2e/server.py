@@ -27,59 +27,72 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def running_server(
-    database_url: str, home: Path, extra_env: dict[str, str] | None = None, timeout_s: float = 180
-) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "INTERVIEW_MONITOR_HOME": str(home),
-        **(extra_env or {}),
-    }
-    log = (home / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "interview_monitor.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+class ServerProcess:
+    """`uvicorn --factory interview_monitor.app:create_app` in a child process on a free port.
+
+    Shared by the browser tests and the benchmarks; the log goes to HOME/server.log.
+    """
+
+    def __init__(self, home: Path, env: dict[str, str]) -> None:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.ws = f"ws://127.0.0.1:{port}"
+        self.home = home
+        self.env = {**os.environ, "INTERVIEW_MONITOR_HOME": str(home), **env}
+        self.log = (home / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "interview_monitor.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: see {home / 'server.log'}")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: see {self.home / 'server.log'}")
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError("server did not start")
             time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
+
+    def stop(self) -> None:
+        self.process.terminate()
         try:
-            process.wait(30)
+            self.process.wait(60)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@contextmanager
+def running_server(
+    database_url: str, home: Path, extra_env: dict[str, str] | None = None, timeout_s: float = 180
+) -> Iterator[str]:
+    server = ServerProcess(home, {"DATABASE_URL": database_url, **(extra_env or {})})
+    try:
+        server.wait_ready(timeout_s)
+        yield server.base
+    finally:
+        server.stop()
 
 
 def add_user(database_url: str, home: Path, username: str, role: str, password: str) -> None:
