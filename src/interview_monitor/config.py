@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path("~/.local/share/interview-monitor").expanduser()
@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     openai_transcription_model: str = Field(
         default="whisper-1", alias="INTERVIEW_MONITOR_OPENAI_TRANSCRIPTION_MODEL"
     )
+
+    @field_validator("risk_weights")
+    @classmethod
+    def _known_risk_kinds(cls, weights: dict[str, float]) -> dict[str, float]:
+        from interview_monitor.scoring.risk import DEFAULT_POLICIES
+
+        unknown = sorted(set(weights) - set(DEFAULT_POLICIES))
+        if unknown:
+            raise ValueError(f"unknown risk kinds {unknown}; known: {sorted(DEFAULT_POLICIES)}")
+        if any(weight < 0 for weight in weights.values()):
+            raise ValueError("risk weights must not be negative")
+        return weights
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
