@@ -96,11 +96,3 @@ class IngestResult(BaseModel):
     stored: int
     duplicates: int
     ids: list[int]
-
-
-PAYLOADS: dict[str, type[EventPayload]] = {
-    "object-detection": ObjectDetectionPayload,
-    "face-pose": FacePosePayload,
-    "audio-transcript": AudioTranscriptPayload,
-    "answer-evaluation": AnswerEvaluationPayload,
-}

@@ -105,15 +105,6 @@ class SessionRepository:
         )
         return int(total or 0), [dict(row._mapping) for row in rows]
 
-    async def summary(self, session_id: int) -> dict[str, Any] | None:
-        row = (
-            await self.session.execute(
-                text("SELECT * FROM view_candidate_risk_summary WHERE session_id = :id"),
-                {"id": session_id},
-            )
-        ).first()
-        return None if row is None else dict(row._mapping)
-
     async def set_risk(self, session_id: int, score: float) -> bool:
         """Store the score; record it in the history when it changed."""
         value = Decimal(f"{score:.2f}")

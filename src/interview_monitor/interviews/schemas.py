@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SessionStatus = Literal["IN_PROGRESS", "COMPLETED", "TERMINATED", "ABANDONED"]
 RiskLevelName = Literal["LOW", "MEDIUM", "HIGH"]
 
 
@@ -77,16 +76,3 @@ class DismissRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(default="", max_length=2000)
-
-
-class AnswerSubmission(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    question_id: str | None = Field(default=None, max_length=100)
-    question_text: str | None = Field(default=None, max_length=20_000)
-    reference_answer: str | None = Field(default=None, max_length=20_000)
-    answer: str = Field(max_length=100_000)
-
-
-class EventList(BaseModel):
-    items: list[dict[str, Any]]
