@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from interview_monitor.config import Settings
-from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel, face_kind, object_kind
+from interview_monitor.scoring.flags import flags_for_event
+from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel
 from interview_monitor.signals import DetectedEvent
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
@@ -47,28 +48,18 @@ class AnalysisResult:
 
 def detected_flags(events: list[DetectedEvent], origin: datetime) -> list[Flag]:
     """DetectedEvents as risk-engine flags, with times counted from `origin`."""
-    flags = []
-    for index, event in enumerate(events):
-        start = origin + timedelta(seconds=event.start_s)
-        duration = max(0.0, event.end_s - event.start_s)
-        confidence = (event.confidence if event.confidence is not None else 80.0) / 100
-        ref = f"{event.table}:{index}"
-        columns = event.columns
-        if event.table == "object_detection_events":
-            flags.append(
-                Flag(ref, object_kind(columns["object_detected"]), start, duration, 3, confidence)
-            )
-        elif event.table == "face_pose_events":
-            severity = int(columns.get("severity_score", 1))
-            flags.append(
-                Flag(ref, face_kind(columns["event_type"]), start, duration, severity, confidence)
-            )
-        elif event.table == "audio_transcripts":
-            if columns.get("is_multiple_speakers"):
-                flags.append(Flag(ref, "multiple_speakers", start, duration, 3, confidence))
-            if columns.get("flagged_phrases"):
-                flags.append(Flag(ref, "spoken_cue", start, duration, 4, 1.0))
-    return flags
+    return [
+        flag
+        for index, event in enumerate(events)
+        for flag in flags_for_event(
+            f"{event.table}:{index}",
+            event.table,
+            origin + timedelta(seconds=event.start_s),
+            max(0.0, event.end_s - event.start_s),
+            event.columns,
+            None if event.confidence is None else event.confidence / 100,
+        )
+    ]
 
 
 def _kind_of(path: Path) -> str:

@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from interview_monitor.db.models import AudioTranscript, FacePoseEvent, ObjectDetectionEvent
-from interview_monitor.scoring.risk import Flag, face_kind, object_kind
+from interview_monitor.scoring.flags import flags_for_event
+from interview_monitor.scoring.risk import Flag
 
 FlagRow = ObjectDetectionEvent | FacePoseEvent | AudioTranscript
-DEFAULT_FACE_CONFIDENCE = 0.8
-DEFAULT_OBJECT_SEVERITY = 3
 OBJECT_TABLE = ObjectDetectionEvent.__tablename__
 FACE_TABLE = FacePoseEvent.__tablename__
 TRANSCRIPT_TABLE = AudioTranscript.__tablename__
@@ -63,60 +62,33 @@ def flag_queries(session_id: int) -> dict[str, Select[Any]]:
     }
 
 
-def _percent(value: Any, default: float) -> float:
-    return default if value is None else float(value) / 100
+def _percent(value: Any) -> float | None:
+    return None if value is None else float(value) / 100
 
 
 def _flags_of(table: str, row: Any) -> list[Flag]:
     ref = f"{table}:{row.id}"
     dismissed = row.dismissed_at is not None
-    if table == OBJECT_TABLE:
-        return [
-            Flag(
-                ref,
-                object_kind(row.object_detected),
-                row.timestamp,
-                row.duration_ms / 1000,
-                DEFAULT_OBJECT_SEVERITY,
-                _percent(row.confidence_score, 1.0),
-                dismissed,
-                row.object_detected,
-            )
-        ]
-    if table == FACE_TABLE:
-        return [
-            Flag(
-                ref,
-                face_kind(row.event_type),
-                row.timestamp,
-                (row.duration_ms or 0) / 1000,
-                row.severity_score or 1,
-                _percent(row.confidence_score, DEFAULT_FACE_CONFIDENCE),
-                dismissed,
-                row.event_type,
-            )
-        ]
-    start: datetime = row.start_timestamp or row.created_at
-    duration = max(0.0, ((row.end_timestamp or start) - start).total_seconds())
-    flags = []
-    if row.is_multiple_speakers:
-        confidence = _percent(row.speaker_confidence, 1.0)
-        flags.append(
-            Flag(
-                ref,
-                "multiple_speakers",
-                start,
-                duration,
-                3,
-                confidence,
-                dismissed,
-                row.text_content,
-            )
+    if table == TRANSCRIPT_TABLE:
+        start: datetime = row.start_timestamp or row.created_at
+        duration = max(0.0, ((row.end_timestamp or start) - start).total_seconds())
+        columns = {
+            "is_multiple_speakers": row.is_multiple_speakers,
+            "flagged_phrases": row.flagged_phrases,
+            "text_content": row.text_content,
+        }
+        return flags_for_event(
+            ref, table, start, duration, columns, _percent(row.speaker_confidence), dismissed
         )
-    if row.flagged_phrases:
-        phrases = ", ".join(row.flagged_phrases)
-        flags.append(Flag(ref, "spoken_cue", start, duration, 4, 1.0, dismissed, phrases))
-    return flags
+    columns = (
+        {"object_detected": row.object_detected}
+        if table == OBJECT_TABLE
+        else {"event_type": row.event_type, "severity_score": row.severity_score}
+    )
+    duration = (row.duration_ms or 0) / 1000
+    return flags_for_event(
+        ref, table, row.timestamp, duration, columns, _percent(row.confidence_score), dismissed
+    )
 
 
 def flags_from_rows(rows: Iterable[FlagRow]) -> list[Flag]:
