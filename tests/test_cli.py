@@ -373,3 +373,26 @@ def test_serve_starts_on_the_embedded_database_and_prints_the_url_and_admin_logi
         server.wait(timeout=60)
         if server.stdout is not None:
             server.stdout.close()
+
+
+def test_analyze_store_checks_the_account_before_analysing(
+    clean_users: str, tmp_path: Path
+) -> None:
+    result = run(["analyze", "pyproject.toml", "--store", "--user", "ghost"], clean_users, tmp_path)
+    assert result.returncode == 1 and "no user named 'ghost'" in _one_line_error(result)
+
+
+def test_db_upgrade_reports_the_migrations_it_applied(
+    pg_admin_url: str, worker_id: str, tmp_path: Path
+) -> None:
+    from interview_monitor.db.migrate import migrations
+    from tests.conftest import database_name, drop_database, recreate_database
+
+    name = database_name("im_cli_upgrade", worker_id)
+    url = recreate_database(pg_admin_url, name)
+    try:
+        result = run(["db", "upgrade"], url, tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert f"({len(migrations())} migration(s) applied now)" in result.stdout
+    finally:
+        drop_database(pg_admin_url, name)

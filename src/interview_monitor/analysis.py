@@ -125,42 +125,58 @@ def analyze_file(path: Path, sample_fps: float = 2.0, progress: bool = False) ->
     return AnalysisResult(path, duration, events, risk)
 
 
-def store_analysis(settings: Settings, url: str, username: str, result: AnalysisResult) -> int:
-    """Save an analysed file as a completed session of `username`; return the session id."""
-    from interview_monitor.auth.repository import UserRepository
-    from interview_monitor.cli import CommandError
+def _run_with_database(url: str, work: Any) -> Any:
     from interview_monitor.db.engine import Database
+
+    async def run() -> Any:
+        database = Database.connect(url, pool_size=1)
+        try:
+            async with database.session() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def candidate_id(url: str, username: str) -> int:
+    """The id of the account a stored analysis will belong to; checked before analysing."""
+    from interview_monitor.auth.repository import UserRepository
+
+    async def find(session: Any) -> int | None:
+        user = await UserRepository(session).get_by_username(username)
+        return None if user is None else user.id
+
+    found: int | None = _run_with_database(url, find)
+    if found is None:
+        raise AnalysisError(
+            f"no user named {username!r}; create it with `interview-monitor user add`"
+        )
+    return found
+
+
+def store_analysis(settings: Settings, url: str, user_id: int, result: AnalysisResult) -> int:
+    """Save an analysed file as a completed session of the user; return the session id."""
     from interview_monitor.db.models import InterviewSession
     from interview_monitor.events.service import store_detected
     from interview_monitor.interviews.repository import SessionRepository
 
     model = RiskModel().with_weights(settings.risk_weights)
 
-    async def store() -> int:
-        database = Database.connect(url, pool_size=1)
-        try:
-            async with database.session() as session:
-                user = await UserRepository(session).get_by_username(username)
-                if user is None:
-                    raise CommandError(
-                        f"no user named {username!r}; create it with `interview-monitor user add`"
-                    )
-                end = datetime.now(UTC)
-                start = end - timedelta(seconds=result.duration_s)
-                interview = await SessionRepository(session).add(
-                    InterviewSession(
-                        user_id=user.id,
-                        start_time=start,
-                        end_time=end,
-                        status="COMPLETED",
-                        title=f"Recording {result.file.name}",
-                    )
-                )
-                await store_detected(
-                    session, interview.id, result.events, start, model, source="analyze"
-                )
-                return interview.id
-        finally:
-            await database.dispose()
+    async def store(session: Any) -> int:
+        end = datetime.now(UTC)
+        start = end - timedelta(seconds=result.duration_s)
+        interview = await SessionRepository(session).add(
+            InterviewSession(
+                user_id=user_id,
+                start_time=start,
+                end_time=end,
+                status="COMPLETED",
+                title=f"Recording {result.file.name}",
+            )
+        )
+        await store_detected(session, interview.id, result.events, start, model, source="analyze")
+        return interview.id
 
-    return asyncio.run(store())
+    session_id: int = _run_with_database(url, store)
+    return session_id

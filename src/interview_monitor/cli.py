@@ -49,22 +49,26 @@ def _database_url(settings: Settings) -> str:
         raise CommandError(str(error)) from None
 
 
-def _migrated_url(settings: Settings) -> str:
+def _upgrade(url: str) -> list[str]:
     import psycopg
 
     from interview_monitor.db.migrate import upgrade
     from interview_monitor.db.urls import redacted
 
-    url = _database_url(settings)
     try:
-        upgrade(url)
+        return upgrade(url)
     except psycopg.OperationalError as error:
         raise CommandError(f"cannot reach the database at {redacted(url)}: {error}") from None
+
+
+def _migrated_url(settings: Settings) -> str:
+    url = _database_url(settings)
+    _upgrade(url)
     return url
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from interview_monitor.db.migrate import current_version, structure_sql, upgrade
+    from interview_monitor.db.migrate import current_version, structure_sql
     from interview_monitor.db.urls import redacted
 
     if args.db_command == "structure":
@@ -80,8 +84,8 @@ def cmd_db(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 0
-    url = _migrated_url(settings)
-    applied = upgrade(url)
+    url = _database_url(settings)
+    applied = _upgrade(url)
     print(f"schema at version {current_version(url)} ({len(applied)} migration(s) applied now)")
     return 0
 

@@ -33,7 +33,7 @@ def add_media_commands(commands: Any) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from interview_monitor.analysis import AnalysisError, analyze_file, store_analysis
+    from interview_monitor.analysis import AnalysisError, analyze_file, candidate_id, store_analysis
     from interview_monitor.cli import CommandError, _migrated_url, _settings
 
     if args.store and not args.user:
@@ -41,12 +41,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.fps <= 0 or args.fps > 60:
         raise CommandError("--fps must be between 0 and 60")
     try:
+        # The account is checked before a long analysis, not after it.
+        if args.store:
+            settings = _settings()
+            url = _migrated_url(settings)
+            user_id = candidate_id(url, args.user)
         result = analyze_file(args.file, sample_fps=args.fps, progress=not args.json)
     except AnalysisError as error:
         raise CommandError(str(error)) from None
     if args.store:
-        settings = _settings()
-        session_id = store_analysis(settings, _migrated_url(settings), args.user, result)
+        session_id = store_analysis(settings, url, user_id, result)
         print(f"stored as session {session_id}", file=sys.stderr)
     output = result.to_json()
     if args.json:
