@@ -14,11 +14,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
+from interview_monitor.auth.principals import PrincipalCache
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
 from interview_monitor.deps import UnauthorizedError
 from interview_monitor.errors import DomainError
+from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.interviews.refresher import run_refresher
 from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.runtime import LiveRuntime
@@ -46,12 +48,16 @@ def _validation_error(_: Request, error: Exception) -> JSONResponse:
 def _database_rejected(_: Request, error: Exception) -> JSONResponse:
     """Values that validation let through but PostgreSQL refuses (NUL characters, bad encodings)."""
     message = "a value cannot be stored: it contains a NUL character or is not valid text"
-    return JSONResponse({"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=422)
+    return JSONResponse(
+        {"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=422
+    )
 
 
 def _conflicting_write(_: Request, error: Exception) -> JSONResponse:
     message = "the request conflicts with data changed at the same time; retry it"
-    return JSONResponse({"detail": [{"loc": [], "msg": message, "type": "conflict"}]}, status_code=409)
+    return JSONResponse(
+        {"detail": [{"loc": [], "msg": message, "type": "conflict"}]}, status_code=409
+    )
 
 
 def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
@@ -73,6 +79,8 @@ def create_app(
         url = database_url or resolve_database_url(settings)
         upgrade(url)
         app.state.database = Database.connect(url, settings.pool_size)
+        app.state.ingest_batcher = IngestBatcher(app.state.database)
+        app.state.ingest_batcher.start()
         app.state.answer_evaluator = AnswerEvaluator()
         app.state.answer_evaluator.warm_up()
         try:
@@ -88,6 +96,7 @@ def create_app(
                 await app.state.live.stop()
         finally:
             app.state.answer_evaluator.close()
+            await app.state.ingest_batcher.stop()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -97,6 +106,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.principals = PrincipalCache(settings.principal_cache_s)
     app.state.risk_model = RiskModel().with_weights(settings.risk_weights)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     )
     retention_days: int = Field(default=365, alias="INTERVIEW_MONITOR_RETENTION_DAYS", gt=0)
     pool_size: int = Field(default=10, alias="INTERVIEW_MONITOR_POOL_SIZE", gt=0)
+    # How long the ingest endpoints trust a resolved caller before looking it up again.
+    principal_cache_s: float = Field(
+        default=5.0, alias="INTERVIEW_MONITOR_PRINCIPAL_CACHE_S", ge=0, le=300
+    )
     risk_weights: dict[str, float] = Field(
         default_factory=dict, alias="INTERVIEW_MONITOR_RISK_WEIGHTS"
     )

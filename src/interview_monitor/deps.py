@@ -9,13 +9,15 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from interview_monitor.auth.principals import Credential, Principal, PrincipalCache
 from interview_monitor.auth.roles import INGESTERS, REVIEWERS, Role
-from interview_monitor.auth.service import user_for_api_key
+from interview_monitor.auth.service import active_user, user_for_api_key
 from interview_monitor.auth.tokens import InvalidTokenError, decode_access_token
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import User
 from interview_monitor.errors import DomainError, ForbiddenError
+from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.scoring.risk import RiskModel
 
 
@@ -59,14 +61,22 @@ DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 RiskModelDep = Annotated[RiskModel, Depends(get_risk_model)]
 
 
-async def user_from_token(db: AsyncSession, settings: Settings, token: str) -> User:
+def _token_user_id(settings: Settings, token: str) -> int:
     try:
-        claims = decode_access_token(token, settings.secret_key)
+        return decode_access_token(token, settings.secret_key).user_id
     except InvalidTokenError:
         raise UnauthorizedError("the token is invalid or has expired") from None
-    user = await db.get(User, claims.user_id)
-    if user is None or not user.is_active:
-        raise UnauthorizedError("the token's user no longer exists")
+
+
+_DELETED_USER = "the token's user no longer exists"
+_BAD_API_KEY = "the API key is invalid or revoked"
+_NO_CREDENTIALS = "sign in first: send a bearer token or an X-API-Key header"
+
+
+async def user_from_token(db: AsyncSession, settings: Settings, token: str) -> User:
+    user = await active_user(db, _token_user_id(settings, token))
+    if user is None:
+        raise UnauthorizedError(_DELETED_USER)
     return user
 
 
@@ -81,9 +91,9 @@ async def get_current_user(
     if api_key:
         user = await user_for_api_key(db, api_key)
         if user is None:
-            raise UnauthorizedError("the API key is invalid or revoked")
+            raise UnauthorizedError(_BAD_API_KEY)
         return user
-    raise UnauthorizedError("sign in first: send a bearer token or an X-API-Key header")
+    raise UnauthorizedError(_NO_CREDENTIALS)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -98,6 +108,47 @@ def _require(roles: frozenset[Role], what: str) -> object:
     return Depends(check)
 
 
+async def get_principal_cache(request: Request) -> PrincipalCache:
+    cache: PrincipalCache = request.app.state.principals
+    return cache
+
+
+async def get_ingest_batcher(request: Request) -> IngestBatcher:
+    batcher: IngestBatcher = request.app.state.ingest_batcher
+    return batcher
+
+
+PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
+IngestBatcherDep = Annotated[IngestBatcher, Depends(get_ingest_batcher)]
+
+
+async def get_ingest_caller(
+    database: DatabaseDep,
+    settings: SettingsDep,
+    cache: PrincipalCacheDep,
+    token: Annotated[str | None, Security(oauth2_scheme)],
+    api_key: Annotated[str | None, Security(api_key_scheme)],
+) -> Principal:
+    """The caller of the ingest endpoints, from the principal cache when it can: no
+    per-request transaction, the batcher opens the one that stores the events."""
+    if token:
+        credential = Credential(user_id=_token_user_id(settings, token))
+    elif api_key:
+        credential = Credential.for_api_key(api_key)
+    else:
+        raise UnauthorizedError(_NO_CREDENTIALS)
+    principal = cache.get(credential)
+    if principal is None:
+        async with database.session() as db:
+            principal = await credential.resolve(db)
+        if principal is None:
+            raise UnauthorizedError(_DELETED_USER if token else _BAD_API_KEY)
+        cache.put(credential, principal)
+    if principal.role not in INGESTERS:
+        raise ForbiddenError("only service accounts and admins may do this")
+    return principal
+
+
+IngestCaller = Annotated[Principal, Depends(get_ingest_caller)]
 Reviewer = Annotated[User, _require(REVIEWERS, "interviewers and admins")]
-Ingester = Annotated[User, _require(INGESTERS, "service accounts and admins")]
 Admin = Annotated[User, _require(frozenset({Role.ADMIN}), "admins")]

@@ -9,7 +9,14 @@ from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
 from interview_monitor.auth.roles import Role
 from interview_monitor.auth.schemas import ApiKeyCreate, ApiKeyCreated, Token, UserCreate, UserRead
 from interview_monitor.auth.tokens import create_access_token
-from interview_monitor.deps import Admin, CurrentUser, DbSession, SettingsDep, UnauthorizedError
+from interview_monitor.deps import (
+    Admin,
+    CurrentUser,
+    DbSession,
+    PrincipalCacheDep,
+    SettingsDep,
+    UnauthorizedError,
+)
 from interview_monitor.errors import ConflictError, ForbiddenError, NotFoundError
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -52,7 +59,9 @@ async def create_user(db: DbSession, _: Admin, data: UserCreate) -> UserRead:
 
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(db: DbSession, admin: Admin, user_id: int) -> Response:
+async def delete_user(
+    db: DbSession, admin: Admin, principals: PrincipalCacheDep, user_id: int
+) -> Response:
     """Deletes the account and, by cascade, all of its sessions, events and evidence."""
     users = UserRepository(db)
     user = await users.get(user_id)
@@ -61,6 +70,7 @@ async def delete_user(db: DbSession, admin: Admin, user_id: int) -> Response:
     if user.id == admin.id:
         raise ForbiddenError("admins cannot delete their own account", ["path", "user_id"])
     await users.delete(user)
+    principals.forget_user(user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -78,7 +88,10 @@ async def create_api_key(
 
 
 @router.delete("/users/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_api_key(db: DbSession, _: Admin, user_id: int, key_id: int) -> Response:
+async def revoke_api_key(
+    db: DbSession, _: Admin, principals: PrincipalCacheDep, user_id: int, key_id: int
+) -> Response:
     if not await ApiKeyRepository(db).revoke(key_id, user_id):
         raise NotFoundError(f"no active key {key_id} for user {user_id}", ["path", "key_id"])
+    principals.forget_user(user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

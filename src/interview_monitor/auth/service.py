@@ -50,12 +50,18 @@ async def create_api_key(session: AsyncSession, user: User, name: str) -> ApiKey
     return ApiKeyCreated(id=stored.id, name=name, prefix=prefix, key=key)
 
 
-async def user_for_api_key(session: AsyncSession, key: str) -> User | None:
-    stored = await ApiKeyRepository(session).get_active_by_hash(hash_api_key(key))
-    if stored is None:
-        return None
-    user = await UserRepository(session).get(stored.user_id)
+async def active_user(session: AsyncSession, user_id: int) -> User | None:
+    user = await UserRepository(session).get(user_id)
     return user if user is not None and user.is_active else None
+
+
+async def user_for_api_key_hash(session: AsyncSession, key_hash: str) -> User | None:
+    stored = await ApiKeyRepository(session).get_active_by_hash(key_hash)
+    return None if stored is None else await active_user(session, stored.user_id)
+
+
+async def user_for_api_key(session: AsyncSession, key: str) -> User | None:
+    return await user_for_api_key_hash(session, hash_api_key(key))
 
 
 def role_of(user: User) -> Role:

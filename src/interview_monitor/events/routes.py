@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 
-from interview_monitor.deps import DbSession, Ingester
+from interview_monitor.deps import IngestBatcherDep, IngestCaller
 from interview_monitor.events.schemas import (
     MAX_BATCH,
     AnswerEvaluationPayload,
@@ -18,7 +18,6 @@ from interview_monitor.events.schemas import (
     IngestResult,
     ObjectDetectionPayload,
 )
-from interview_monitor.events.service import ingest
 
 router = APIRouter(prefix="/api/events", tags=["ingest"])
 
@@ -49,8 +48,12 @@ def _as_list(body: EventPayload | Sequence[EventPayload]) -> list[EventPayload]:
 def _add_route(kind: str, payload: type[EventPayload], description: str) -> None:
     batch: Any = Annotated[list[payload], Body(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
 
-    async def post_events(db: DbSession, _: Ingester, body: payload | batch) -> IngestResult:  # type: ignore[valid-type]
-        return await ingest(db, _as_list(body))
+    async def post_events(
+        _: IngestCaller,
+        batcher: IngestBatcherDep,
+        body: payload | batch,  # type: ignore[valid-type]
+    ) -> IngestResult:
+        return await batcher.submit(_as_list(body))
 
     router.add_api_route(
         f"/{kind}",

@@ -10,25 +10,60 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.models import EvidenceSnapshot
+from interview_monitor.errors import DomainError
 from interview_monitor.events.schemas import EventPayload, IngestResult
 from interview_monitor.events.writer import write_events
 from interview_monitor.interviews.refresher import mark_stale
 from interview_monitor.interviews.repository import EVIDENCE_URL, SessionRepository
-from interview_monitor.interviews.service import open_sessions, recompute_risk
+from interview_monitor.interviews.service import ensure_open, recompute_risk
 from interview_monitor.scoring.risk import RiskModel
 from interview_monitor.signals import DetectedEvent
 
 
 async def ingest(db: AsyncSession, payloads: Sequence[EventPayload]) -> IngestResult:
-    """Store a batch all-or-nothing and mark the touched sessions' risk for a refresh."""
-    session_ids = [payload.session_id for payload in payloads]
-    await open_sessions(db, session_ids)
-    ids = await write_events(db, payloads[0].table, [payload.row() for payload in payloads])
-    if ids:
-        await mark_stale(db, sorted(set(session_ids)))
-    return IngestResult(
-        received=len(payloads), stored=len(ids), duplicates=len(payloads) - len(ids), ids=ids
-    )
+    """Store one request's events all-or-nothing; raise if any of its sessions takes none."""
+    (outcome,) = await ingest_many(db, [payloads])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+async def ingest_many(
+    db: AsyncSession, requests: Sequence[Sequence[EventPayload]]
+) -> list[IngestResult | DomainError]:
+    """Store several requests in one transaction, one INSERT per table.
+
+    Each request stands alone: one naming an unknown or ended session gets its error and
+    stores nothing, the others go in. The touched sessions are marked for a risk refresh.
+    """
+    session_ids = sorted({payload.session_id for payloads in requests for payload in payloads})
+    statuses = await SessionRepository(db).statuses(session_ids)
+    outcomes: list[IngestResult | DomainError] = []
+    rows_by_table: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for index, payloads in enumerate(requests):
+        try:
+            ensure_open(statuses, [payload.session_id for payload in payloads])
+        except DomainError as error:
+            outcomes.append(error)
+            continue
+        outcomes.append(IngestResult(received=len(payloads), stored=0, duplicates=0, ids=[]))
+        for payload in payloads:
+            rows_by_table.setdefault(payload.table, []).append((index, payload.row()))
+    stored_sessions: set[int] = set()
+    for table, entries in rows_by_table.items():
+        ids = await write_events(db, table, [row for _, row in entries])
+        for (index, row), new_id in zip(entries, ids, strict=True):
+            result = outcomes[index]
+            assert isinstance(result, IngestResult)
+            if new_id is None:
+                result.duplicates += 1
+            else:
+                result.stored += 1
+                result.ids.append(new_id)
+                stored_sessions.add(row["session_id"])
+    if stored_sessions:
+        await mark_stale(db, sorted(stored_sessions))
+    return outcomes
 
 
 def _row_for(
@@ -72,6 +107,9 @@ async def store_detected(
             if event.table in ("object_detection_events", "face_pose_events"):
                 row["snapshot_url"] = EVIDENCE_URL.format(id=snapshot.id)
         rows_by_table.setdefault(event.table, []).append(row)
-    stored = {table: await write_events(db, table, rows) for table, rows in rows_by_table.items()}
+    stored = {
+        table: [new_id for new_id in await write_events(db, table, rows) if new_id is not None]
+        for table, rows in rows_by_table.items()
+    }
     await recompute_risk(db, session_id, model)
     return stored

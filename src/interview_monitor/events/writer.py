@@ -1,7 +1,8 @@
 """Batched event writes: one INSERT ... SELECT FROM unnest(...) per table per batch.
 
 A batch costs one round trip whatever its size, and ON CONFLICT on (session_id,
-client_event_id) makes retried deliveries harmless.
+client_event_id) makes retried deliveries harmless. Each row's id comes back in input order,
+so rows of several requests can share one statement.
 """
 
 from __future__ import annotations
@@ -84,10 +85,14 @@ def _insert_sql(table: str) -> str:
         else c.select_expression()
         for c in columns
     )
+    # Rows go in by ordinality, so their serial ids rise in input order: the same guarantee
+    # SQLAlchemy's insertmanyvalues relies on to match RETURNING rows to parameter sets.
     return (
         f"INSERT INTO {table} ({names}) "
-        f"SELECT {selects} FROM unnest({arrays}) AS u({aliases}) "
-        "ON CONFLICT (session_id, client_event_id) DO NOTHING RETURNING id"
+        f"SELECT {selects} FROM unnest({arrays}) WITH ORDINALITY AS u({aliases}, ord) "
+        "ORDER BY u.ord "
+        "ON CONFLICT (session_id, client_event_id) DO NOTHING "
+        "RETURNING id, session_id, client_event_id"
     )
 
 
@@ -106,13 +111,24 @@ def _column_arrays(table: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, l
 
 async def write_events(
     session: AsyncSession, table: str, rows: Sequence[Mapping[str, Any]]
-) -> list[int]:
-    """Insert rows (dicts of column values) into an event table; return the new ids.
+) -> list[int | None]:
+    """Insert rows (dicts of column values) into an event table.
 
-    Rows whose (session_id, client_event_id) is already stored are skipped, so the result may
-    be shorter than `rows`.
+    Returns each row's new id, in the order of `rows`, or None for a row whose
+    (session_id, client_event_id) was already stored or came earlier in `rows`.
     """
     if not rows:
         return []
     result = await session.execute(_INSERTS[table], _column_arrays(table, rows))
-    return [row[0] for row in result]
+    returned = sorted(result.all(), key=lambda row: int(row[0]))
+    new_keys = {(row[1], row[2]) for row in returned if row[2] is not None}
+    seen: set[tuple[int, str | None]] = set()
+    inserted: list[bool] = []
+    for row in rows:
+        key = (row["session_id"], row.get("client_event_id"))
+        inserted.append(key[1] is None or (key in new_keys and key not in seen))
+        seen.add(key)
+    if sum(inserted) != len(returned):
+        raise RuntimeError(f"{table}: {len(returned)} rows stored, {sum(inserted)} expected")
+    ids = iter(int(row[0]) for row in returned)
+    return [next(ids) if was_inserted else None for was_inserted in inserted]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,7 +77,11 @@ async def end_session(
 
 async def open_sessions(db: AsyncSession, session_ids: Sequence[int]) -> None:
     """Check that every session exists and is in progress; lock them until the commit."""
-    statuses = await SessionRepository(db).statuses(sorted(set(session_ids)))
+    ensure_open(await SessionRepository(db).statuses(sorted(set(session_ids))), session_ids)
+
+
+def ensure_open(statuses: Mapping[int, str], session_ids: Sequence[int]) -> None:
+    """Raise for the first session (by its place in the request body) that takes no events."""
     for index, session_id in enumerate(session_ids):
         status = statuses.get(session_id)
         if status is None:
