@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import FacePoseEvent, InterviewSession, User
+from interview_monitor.db.models import AudioTranscript, FacePoseEvent, InterviewSession, User
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.live.store import LIVE_SOURCE, EventStore
 from interview_monitor.scoring.risk import RiskModel
@@ -98,3 +98,59 @@ async def test_a_failed_store_publishes_nothing_and_keeps_the_pipeline_alive(
             .where(FacePoseEvent.session_id == 2_000_000_000)
         )
     assert count == 0
+
+
+def _voice(key: str, text: str, confidence: float | None) -> DetectedEvent:
+    return DetectedEvent(
+        table="audio_transcripts",
+        start_s=12.0,
+        end_s=15.5,
+        columns={
+            "text_content": text,
+            "is_multiple_speakers": True,
+            "flagged_phrases": ["tell me the answer"] if text else [],
+            "client_event_id": key,
+        },
+        confidence=confidence,
+    )
+
+
+async def _transcripts(database: Database, session_id: int) -> list[AudioTranscript]:
+    async with database.session() as db:
+        query = select(AudioTranscript).where(AudioTranscript.session_id == session_id)
+        return list(await db.scalars(query))
+
+
+async def test_an_early_other_voice_row_is_completed_by_its_transcript(
+    database: Database,
+) -> None:
+    hub = ReviewHub()
+    store = EventStore(database, RiskModel(), hub)
+    session_id = await _session(database)
+    origin = datetime.now(UTC) - timedelta(seconds=30)
+    async with hub.subscribe(session_id) as updates:
+        await store(session_id, origin, [_voice("k-1", "", None)], time.time())
+        early = updates.get_nowait()
+        await store(session_id, origin, [_voice("k-1", "Tell me the answer.", 81.0)], time.time())
+        later = updates.get_nowait()
+    assert early["risk"]["total_risk_score"] > 0, "the other voice counts before its text"
+    assert later["risk"]["total_risk_score"] > early["risk"]["total_risk_score"]  # + spoken cue
+    [row] = await _transcripts(database, session_id)
+    assert row.text_content == "Tell me the answer." and row.is_multiple_speakers
+    assert row.flagged_phrases == ["tell me the answer"] and float(row.speaker_confidence) == 81.0
+    assert early["stored"]["audio_transcripts"] == [row.id] and later["stored"] == {}
+
+
+async def test_an_early_row_and_its_transcript_in_one_batch_are_one_row(
+    database: Database,
+) -> None:
+    store = EventStore(database, RiskModel(), ReviewHub())
+    session_id = await _session(database)
+    origin = datetime.now(UTC)
+    batch = [_voice("k-2", "", None), _voice("k-2", "Hello there.", 70.0), _voice("k-3", "", None)]
+    await store(session_id, origin, batch, time.time())
+    rows = sorted(await _transcripts(database, session_id), key=lambda row: row.id)
+    assert [(row.client_event_id, row.text_content) for row in rows] == [
+        ("k-2", "Hello there."),
+        ("k-3", ""),
+    ]

@@ -222,13 +222,18 @@ class LivePipeline:
         if reply[0] == "probed":
             self._answer_probe(reply)
             return
-        if reply[0] not in ("done", "closed"):
+        if reply[0] not in ("done", "events", "closed"):
             return
         stream = self._by_id.get(reply[1])
         if stream is None:
             log.warning("reply for unknown stream %s (%s)", reply[1], kind_of(reply[1]))
             return
         events: list[DetectedEvent] = reply[2]
+        if reply[0] == "events":  # transcripts of a batch: no request of this stream answered
+            self._track(
+                self.sink(stream.session_id, stream.origin, events, reply[3] or time.time())
+            )
+            return
         if reply[0] == "closed":
             self._finish(stream, events, reply[3])
             return

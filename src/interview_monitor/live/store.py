@@ -9,7 +9,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from interview_monitor.db.engine import Database
+from interview_monitor.db.models import AudioTranscript
 from interview_monitor.events.service import store_detected
 from interview_monitor.interviews.service import assess
 from interview_monitor.live.hub import ReviewHub
@@ -56,8 +60,9 @@ class EventStore:
     ) -> None:
         try:
             async with self._locks[session_id], self._database.session() as db:
+                new = await fill_early_rows(db, session_id, events)
                 stored = await store_detected(
-                    db, session_id, events, origin, self._model, source=LIVE_SOURCE
+                    db, session_id, new, origin, self._model, source=LIVE_SOURCE
                 )
                 assessment = await assess(db, session_id, self._model)
         except Exception:
@@ -74,3 +79,48 @@ class EventStore:
                 received_at,
             ),
         )
+
+
+async def fill_early_rows(
+    db: AsyncSession, session_id: int, events: list[DetectedEvent]
+) -> list[DetectedEvent]:
+    """Transcripts whose segment is already stored (an early other-voice row under the same
+    `client_event_id`) complete that row: text, cue phrases, speaker columns, as the row would
+    have been had it been written once. Returns the events still to insert; of two events with
+    one key in a batch, the later (the transcript) stands."""
+    latest: dict[str, DetectedEvent] = {}
+    unkeyed: list[DetectedEvent] = []
+    for event in events:
+        key = event.columns.get("client_event_id") if event.table == "audio_transcripts" else None
+        if key is None:
+            unkeyed.append(event)
+        else:
+            latest[key] = event
+    if not latest:
+        return events
+    stored: set[str | None] = set(
+        await db.scalars(
+            select(AudioTranscript.client_event_id).where(
+                AudioTranscript.session_id == session_id,
+                AudioTranscript.client_event_id.in_(list(latest)),
+            )
+        )
+    )
+    for key in latest.keys() & stored:
+        event = latest.pop(key)
+        other_voice = bool(event.columns.get("is_multiple_speakers"))
+        await db.execute(
+            update(AudioTranscript)
+            .where(AudioTranscript.session_id == session_id, AudioTranscript.client_event_id == key)
+            .values(
+                text_content=event.columns.get("text_content", ""),
+                flagged_phrases=list(event.columns.get("flagged_phrases") or []),
+                is_multiple_speakers=other_voice,
+                speaker_confidence=(
+                    round(event.confidence, 2)
+                    if other_voice and event.confidence is not None
+                    else None
+                ),
+            )
+        )
+    return [*unkeyed, *latest.values()]

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import uuid
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
+    from interview_monitor.detectors.audio.batching import (
+        Transcribed,
+        TranscriptBatcher,
+        TranscriptOwner,
+    )
     from interview_monitor.signals import DetectedEvent
 
 Kind = Literal["video", "audio"]
@@ -23,6 +31,9 @@ Kind = Literal["video", "audio"]
 Request = tuple[Any, ...] | None
 # Replies: ("ready", kind, index) | ("opened", stream_id) | ("probed", stream_id, faces, error)
 #          | ("done", stream_id, events, received_at, error)
+#          | ("events", stream_id, events, received_at): transcripts from a Whisper call that
+#            served several streams, not the answer to one request; received_at is when the
+#            input that closed the earliest of these segments arrived
 #          | ("closed", stream_id, events, stats) | ("failed", kind, index, message)
 Reply = tuple[Any, ...]
 
@@ -30,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 class Detector(Protocol):
-    def feed(self, payload: bytes, t_s: float) -> list[DetectedEvent]: ...
+    def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]: ...
 
     def close(self, t_s: float) -> tuple[list[DetectedEvent], dict[str, Any]]: ...
 
@@ -41,7 +52,7 @@ class _VideoDetector:
 
         self._session = VisionSession(VisionConfig())
 
-    def feed(self, payload: bytes, t_s: float) -> list[DetectedEvent]:
+    def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]:
         return self._session.feed_jpeg(payload, t_s)
 
     def close(self, t_s: float) -> tuple[list[DetectedEvent], dict[str, Any]]:
@@ -49,19 +60,25 @@ class _VideoDetector:
 
 
 class _AudioDetector:
-    def __init__(self) -> None:
+    """An AudioSession that hands its speech to the worker's shared batcher. Its events carry
+    idempotency keys unique to this stream, so an early other-voice row and the transcript
+    that follows it are one row."""
+
+    def __init__(self, batcher: TranscriptBatcher) -> None:
         from interview_monitor.detectors.audio import AudioConfig, AudioSession
 
-        self._session = AudioSession(AudioConfig())
+        self.session = AudioSession(
+            AudioConfig(), batcher=batcher, event_key=f"live-audio-{uuid.uuid4().hex[:16]}"
+        )
 
-    def feed(self, payload: bytes, t_s: float) -> list[DetectedEvent]:
-        return self._session.feed_pcm(payload)
+    def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]:
+        return self.session.feed_pcm(payload, received_at)
 
     def close(self, t_s: float) -> tuple[list[DetectedEvent], dict[str, Any]]:
-        events = self._session.close()
+        events = self.session.close()
         return events, {
-            **self._session.stats,
-            "speaker_verdict": str(self._session.speaker_verdict),
+            **self.session.stats,
+            "speaker_verdict": str(self.session.speaker_verdict),
         }
 
 
@@ -89,55 +106,131 @@ def _count_faces(jpeg: bytes) -> tuple[int | None, str | None]:
     return len(detect_faces(load_vision_models(), rgb, VisionConfig().face_min_score)), None
 
 
-def _new_detector(kind: Kind) -> Detector:
-    return _VideoDetector() if kind == "video" else _AudioDetector()
+class Worker:
+    """One worker's detector state: a detector per open stream and, for audio, one
+    transcript batcher shared by all of them."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+        self.detectors: dict[int, Detector] = {}
+        self.batcher: TranscriptBatcher | None = None
+        if kind == "audio":
+            from interview_monitor.detectors.audio import AudioConfig, load_audio_models
+            from interview_monitor.detectors.audio.batching import TranscriptBatcher
+
+            self.batcher = TranscriptBatcher(load_audio_models().whisper, AudioConfig())
+
+    @property
+    def transcription_waiting(self) -> bool:
+        return self.batcher is not None and self.batcher.waiting
+
+    def transcribe(self) -> list[Reply]:
+        """One Whisper call on the oldest waiting speech; an "events" reply per stream."""
+        if self.batcher is None or not self.batcher.waiting:
+            return []
+        try:
+            results = self.batcher.run()
+        except Exception:
+            log.exception("transcribing a batch failed")
+            return []
+        return self._event_replies(results)
+
+    def _event_replies(self, results: dict[TranscriptOwner, Transcribed]) -> list[Reply]:
+        stream_of = {
+            detector.session: stream_id
+            for stream_id, detector in self.detectors.items()
+            if isinstance(detector, _AudioDetector)
+        }
+        return [
+            ("events", stream_of[owner], done.events, done.received_at)
+            for owner, done in results.items()
+            if done.events and owner in stream_of
+        ]
+
+    def handle(self, request: tuple[Any, ...]) -> list[Reply]:
+        action, stream_id = request[0], request[1]
+        if action == "open":
+            self.detectors[stream_id] = (
+                _AudioDetector(self.batcher) if self.batcher is not None else _VideoDetector()
+            )
+            return [("opened", stream_id)]
+        if action == "probe":
+            return [("probed", stream_id, *_count_faces(request[2]))]
+        if action == "close":
+            return self._close(stream_id, request[2])
+        if action == "video":
+            _, _, t_s, payload, received_at = request
+        else:
+            _, _, payload, received_at = request
+            t_s = 0.0
+        detector = self.detectors.get(stream_id)
+        if detector is None:
+            return [("done", stream_id, [], received_at, "stream is not open")]
+        try:
+            events = detector.feed(payload, t_s, received_at)
+        except Exception as error:
+            # An undecodable frame is the client's fault; the detector state stays usable.
+            return [("done", stream_id, [], received_at, f"{type(error).__name__}: {error}")]
+        return [("done", stream_id, events, received_at, None)]
+
+    def _close(self, stream_id: int, t_s: float) -> list[Reply]:
+        detector = self.detectors.get(stream_id)
+        if detector is None:
+            return [("closed", stream_id, [], {})]
+        replies: list[Reply] = []
+        try:
+            events, stats = detector.close(t_s)
+            if isinstance(detector, _AudioDetector) and self.batcher is not None:
+                # Its last speech is transcribed now, with whatever waited before it.
+                results = self.batcher.run_until_done(detector.session)
+                own = results.pop(detector.session, None)
+                events += own.events if own else []
+                replies += self._event_replies(results)
+                stats |= self.batcher.stats
+        except Exception as error:
+            log.exception("closing stream %s failed", stream_id)
+            if isinstance(detector, _AudioDetector) and self.batcher is not None:
+                self.batcher.forget(detector.session)
+            events, stats = [], {"error": str(error)}
+        del self.detectors[stream_id]
+        return [*replies, ("closed", stream_id, events, stats)]
 
 
 def run_worker(
     kind: Kind, index: int, requests: Queue[Request], replies: Queue[Reply | None]
 ) -> None:
-    """The worker's main loop; returns when it receives None."""
+    """The worker's main loop; returns when it receives None.
+
+    Every request already queued is handled before the next Whisper call, so voice activity
+    and speaker checks of all streams stay current, and a call packs the speech of every
+    stream that is due: when the worker is busy, calls run on full windows.
+    """
     # BLAS thread pools fight over 2 cores and made the encoders up to 6x slower.
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"
     try:
         _load_models(kind)
+        worker = Worker(kind)
     except Exception as error:
         replies.put(("failed", kind, index, f"{type(error).__name__}: {error}"))
         return
     replies.put(("ready", kind, index))
-    detectors: dict[int, Detector] = {}
-    while (request := requests.get()) is not None:
-        replies.put(_handle(kind, detectors, request))
+    while True:
+        for request in _queued(requests, block=not worker.transcription_waiting):
+            if request is None:
+                return
+            for reply in worker.handle(request):
+                replies.put(reply)
+        for reply in worker.transcribe():
+            replies.put(reply)
 
 
-def _handle(kind: Kind, detectors: dict[int, Detector], request: tuple[Any, ...]) -> Reply:
-    action, stream_id = request[0], request[1]
-    if action == "open":
-        detectors[stream_id] = _new_detector(kind)
-        return ("opened", stream_id)
-    if action == "probe":
-        return ("probed", stream_id, *_count_faces(request[2]))
-    if action == "close":
-        detector = detectors.pop(stream_id, None)
-        if detector is None:
-            return ("closed", stream_id, [], {})
+def _queued(requests: Queue[Request], block: bool) -> Iterator[Request]:
+    """Every request already queued; with `block`, wait for the first one."""
+    if block:
+        yield requests.get()
+    while True:
         try:
-            events, stats = detector.close(request[2])
-        except Exception as error:
-            log.exception("closing stream %s failed", stream_id)
-            return ("closed", stream_id, [], {"error": str(error)})
-        return ("closed", stream_id, events, stats)
-    if action == "video":
-        _, _, t_s, payload, received_at = request
-    else:
-        _, _, payload, received_at = request
-        t_s = 0.0
-    detector = detectors.get(stream_id)
-    if detector is None:
-        return ("done", stream_id, [], received_at, "stream is not open")
-    try:
-        return ("done", stream_id, detector.feed(payload, t_s), received_at, None)
-    except Exception as error:
-        # An undecodable frame is the client's fault; the detector state stays usable.
-        return ("done", stream_id, [], received_at, f"{type(error).__name__}: {error}")
+            yield requests.get_nowait()
+        except queue.Empty:
+            return

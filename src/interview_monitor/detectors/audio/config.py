@@ -42,7 +42,9 @@ class AudioConfig:
     # paused this long, or until the oldest has waited `max_transcript_delay_s`.
     transcribe_after_pause_s: float = 1.2
     max_transcript_delay_s: float = 8.0
-    beam_size: int = 5
+    # Greedy decoding: on LibriSpeech 116-288045-0000 it gave 12.1% WER where beam 5 gave 18.2%
+    # (this machine's CTranslate2 build), and about 0.75x the CPU time per call.
+    beam_size: int = 1
     # Whisper's own rule for a hallucinated segment: likely no speech and a low log-probability.
     no_speech_threshold: float = 0.6
     low_logprob_threshold: float = -1.0

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from interview_monitor.detectors.audio.batching import MAX_BATCH_AUDIO_S, Piece, TranscriptBatcher
 from interview_monitor.detectors.audio.config import AudioConfig
 from interview_monitor.detectors.audio.cues import CueMatcher
 from interview_monitor.detectors.audio.models import AudioModels, load_audio_models
@@ -19,7 +20,7 @@ from interview_monitor.detectors.audio.speakers import (
     SpeakerTracker,
     SpeakerVerdict,
 )
-from interview_monitor.detectors.audio.transcriber import TimedWord, transcribe_segment
+from interview_monitor.detectors.audio.transcriber import TimedWord
 from interview_monitor.detectors.audio.vad import (
     SAMPLE_RATE,
     WINDOW,
@@ -31,22 +32,17 @@ from interview_monitor.detectors.audio.vad import (
 from interview_monitor.media.audio import pcm_to_float
 from interview_monitor.signals import DetectedEvent
 
-# Whisper reads 30 s at a time: one call costs about the same for 2 s or 28 s of audio, so
-# finished segments are transcribed together, at most this much audio per call.
-MAX_BATCH_AUDIO_S = 28.0
 # Gaps up to this long between batched segments stay in the audio Whisper hears.
 KEPT_GAP_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class _Piece:
-    """A stretch of stream audio holding one or more segments, and where it sits in the
-    audio sent to Whisper."""
+class _Stretch:
+    """Contiguous stream audio holding one or more pending segments."""
 
     spans: tuple[SpeechSpan, ...]
-    stream_start: int
-    stream_end: int
-    batch_start: int
+    start: int
+    end: int
 
 
 class AudioSession:
@@ -54,11 +50,27 @@ class AudioSession:
 
     `feed_pcm` accepts 16 kHz mono s16le PCM in chunks of any size and returns the transcript
     events finished so far; `close` flushes the rest. Not thread-safe: one session per stream.
+
+    Standalone, the session transcribes its own segments. Given a shared `batcher` (an audio
+    worker's), it hands them over when they are due and the batcher's owner runs Whisper on
+    several sessions' speech at once; the events then come from `batcher.run` (through
+    `events_for`). Given an `event_key`, every event carries a `client_event_id` of
+    `{event_key}-{first sample}`, and a segment judged to hold another voice is reported at once,
+    as an event with empty text, before its transcript (which later carries the same key).
     """
 
-    def __init__(self, config: AudioConfig | None = None, models: AudioModels | None = None):
+    def __init__(
+        self,
+        config: AudioConfig | None = None,
+        models: AudioModels | None = None,
+        batcher: TranscriptBatcher | None = None,
+        event_key: str | None = None,
+    ):
         self.config = config or AudioConfig()
         self._models = models or load_audio_models()
+        self._owns_batcher = batcher is None
+        self._batcher = batcher or TranscriptBatcher(self._models.whisper, self.config)
+        self._event_key = event_key
         self._vad = SileroStream(self._models.vad)
         self._segmenter = SpeechSegmenter(self.config)
         self._noise_floor = NoiseFloor(self.config.silence_threshold)
@@ -70,6 +82,7 @@ class AudioSession:
         self._samples_seen = 0
         self._odd_byte = b""
         self._pending: list[SpeechSpan] = []
+        self._closed_at: dict[SpeechSpan, float | None] = {}
         self._stage_s: defaultdict[str, float] = defaultdict(float)
         self._stage_cpu_s: defaultdict[str, float] = defaultdict(float)
         self._closed = False
@@ -116,7 +129,8 @@ class AudioSession:
             "stage_cpu_s": {stage: round(s, 4) for stage, s in self._stage_cpu_s.items()},
         }
 
-    def feed_pcm(self, pcm: bytes) -> list[DetectedEvent]:
+    def feed_pcm(self, pcm: bytes, received_at: float | None = None) -> list[DetectedEvent]:
+        """`received_at`: wall-clock arrival of this chunk, kept with the segments it closes."""
         if self._closed:
             raise RuntimeError("feed_pcm after close: start a new AudioSession")
         data = self._odd_byte + pcm
@@ -129,9 +143,9 @@ class AudioSession:
             probabilities = self._vad.push(samples)
             self._track_noise(probabilities)
             spans = self._segmenter.push(probabilities)
-        events = self._accept(spans)
+        events = self._accept(spans, received_at)
         if self._transcription_due():
-            events += self._transcribe_pending()
+            events += self._hand_over()
         self._trim_buffer()
         return events
 
@@ -141,8 +155,9 @@ class AudioSession:
         windows = self._audio(first, self._vad_windows_done * WINDOW).reshape(-1, WINDOW)
         self._noise_floor.update(windows, probabilities)
 
-    def close(self) -> list[DetectedEvent]:
-        """End of stream: finish the open segment and transcribe everything still waiting."""
+    def close(self, received_at: float | None = None) -> list[DetectedEvent]:
+        """End of stream: finish the open segment and transcribe everything still waiting
+        (with a shared batcher: hand it over; the batcher's owner runs it)."""
         if self._closed:
             return []
         self._closed = True
@@ -155,21 +170,24 @@ class AudioSession:
             for span in spans
             if span.start < self._samples_seen
         ]
-        return self._accept(spans) + self._transcribe_pending()
+        return self._accept(spans, received_at) + self._hand_over()
 
-    def _accept(self, spans: list[SpeechSpan]) -> list[DetectedEvent]:
+    def _accept(self, spans: list[SpeechSpan], received_at: float | None) -> list[DetectedEvent]:
         events: list[DetectedEvent] = []
         for span in spans:
             start, end = self._padded(span)
             with self._timed("speaker_embedding"):
                 audio = self._audio(start, end)
                 self._speakers.add_segment(span, audio, start, self._noise_floor.rms)
+            if self._event_key is not None and self._speakers.is_multiple_speakers(span):
+                events.append(self._early_other_voice_event(span))
             if (
                 self._pending
-                and _audio_s(self._batch_pieces([*self._pending, span])) > MAX_BATCH_AUDIO_S
+                and _audio_s(self._stretches([*self._pending, span])) > MAX_BATCH_AUDIO_S
             ):
-                events += self._transcribe_pending()
+                events += self._hand_over()
             self._pending.append(span)
+            self._closed_at[span] = received_at
         return events
 
     def _padded(self, span: SpeechSpan) -> tuple[int, int]:
@@ -201,46 +219,82 @@ class AudioSession:
             self._buffer = self._buffer[drop:]
             self._buffer_start += drop
 
-    def _batch_pieces(self, spans: list[SpeechSpan]) -> list[_Piece]:
+    def _stretches(self, spans: list[SpeechSpan]) -> list[_Stretch]:
         """Contiguous stretches of stream audio holding the pending segments. A short gap
         between segments stays in (cutting it out changed what Whisper heard); a long one goes."""
         max_gap = round(KEPT_GAP_S * SAMPLE_RATE)
-        stretches: list[tuple[int, int, list[SpeechSpan]]] = []
+        stretches: list[_Stretch] = []
         for span in spans:
             start, end = self._padded(span)
-            if stretches and start - stretches[-1][1] <= max_gap:
-                stretches[-1] = (stretches[-1][0], end, [*stretches[-1][2], span])
+            if stretches and start - stretches[-1].end <= max_gap:
+                last = stretches[-1]
+                stretches[-1] = _Stretch((*last.spans, span), last.start, end)
             else:
-                stretches.append((start, end, [span]))
-        pieces, batch_length = [], 0
-        for start, end, spans in stretches:
-            pieces.append(_Piece(tuple(spans), start, end, batch_length))
-            batch_length += end - start
-        return pieces
+                stretches.append(_Stretch((span,), start, end))
+        return stretches
 
-    def _transcribe_pending(self) -> list[DetectedEvent]:
+    def _hand_over(self) -> list[DetectedEvent]:
+        """Pending segments to the batcher (their audio copied: the buffer moves on). A private
+        batcher is run at once; a shared one is run by its owner, the audio worker."""
         if not self._pending:
             return []
-        pieces = self._batch_pieces(self._pending)
-        audio = np.concatenate([self._audio(p.stream_start, p.stream_end) for p in pieces])
-        spans = self._pending
-        self._pending = []
-        with self._timed("transcription"):
-            transcript = transcribe_segment(self._models.whisper, audio, 0.0, self.config)
-        words_by_span: dict[SpeechSpan, list[TimedWord]] = {span: [] for span in spans}
-        for word in transcript.words:
-            span, stream_word = _to_stream_time(word, pieces)
-            words_by_span[span].append(stream_word)
-        return [
-            event for span in spans if (event := self._event(span, words_by_span[span])) is not None
+        pieces = [
+            Piece(
+                stretch.spans,
+                stretch.start,
+                self._audio(stretch.start, stretch.end).copy(),
+                _earliest([self._closed_at.pop(span) for span in stretch.spans]),
+            )
+            for stretch in self._stretches(self._pending)
         ]
+        self._pending = []
+        self._batcher.submit(self, pieces)
+        if not self._owns_batcher:
+            return []
+        with self._timed("transcription"):
+            return self._batcher.run_until_done(self)[self].events
+
+    def events_for(self, words: dict[SpeechSpan, list[TimedWord]]) -> list[DetectedEvent]:
+        return [event for span, heard in words.items() if (event := self._event(span, heard))]
+
+    def _key(self, span: SpeechSpan) -> dict[str, str]:
+        return (
+            {}
+            if self._event_key is None
+            else {"client_event_id": f"{self._event_key}-{span.start}"}
+        )
+
+    def _speaker_details(self, span: SpeechSpan) -> dict[str, Any]:
+        windows = self._speakers.windows_in(span)
+        similarities = [window.similarity for window in windows]
+        return {
+            "speaker_judged": bool(windows),
+            "speaker_similarity": round(float(np.mean(similarities)), 3) if windows else None,
+            "min_speaker_similarity": round(min(similarities), 3) if windows else None,
+            "other_voice_s": round(self._speakers.other_voice_s(span), 2),
+            "speaker_verdict": self._speakers.verdict,
+        }
+
+    def _early_other_voice_event(self, span: SpeechSpan) -> DetectedEvent:
+        """Another voice, reported when the speaker check decides; the transcript follows
+        under the same key and fills in the text."""
+        return DetectedEvent(
+            table="audio_transcripts",
+            start_s=span.start_s,
+            end_s=span.end_s,
+            columns={
+                "text_content": "",
+                "is_multiple_speakers": True,
+                "flagged_phrases": [],
+                **self._key(span),
+            },
+            details={"transcript_pending": True, **self._speaker_details(span)},
+        )
 
     def _event(self, span: SpeechSpan, words: list[TimedWord]) -> DetectedEvent | None:
         if not words:
             return None
         text = "".join(word.text for word in words).strip()
-        windows = self._speakers.windows_in(span)
-        similarities = [window.similarity for window in windows]
         return DetectedEvent(
             table="audio_transcripts",
             start_s=span.start_s,
@@ -249,37 +303,20 @@ class AudioSession:
                 "text_content": text,
                 "is_multiple_speakers": self._speakers.is_multiple_speakers(span),
                 "flagged_phrases": self._cues.find(text),
+                **self._key(span),
             },
             confidence=_confidence(words),
-            details={
-                "words": [word.to_json() for word in words],
-                "speaker_judged": bool(windows),
-                "speaker_similarity": round(float(np.mean(similarities)), 3) if windows else None,
-                "min_speaker_similarity": round(min(similarities), 3) if windows else None,
-                "other_voice_s": round(self._speakers.other_voice_s(span), 2),
-                "speaker_verdict": self._speakers.verdict,
-            },
+            details={"words": [word.to_json() for word in words], **self._speaker_details(span)},
         )
 
 
-def _audio_s(pieces: list[_Piece]) -> float:
-    return sum(piece.stream_end - piece.stream_start for piece in pieces) / SAMPLE_RATE
+def _audio_s(stretches: list[_Stretch]) -> float:
+    return sum(stretch.end - stretch.start for stretch in stretches) / SAMPLE_RATE
 
 
-def _to_stream_time(word: TimedWord, pieces: list[_Piece]) -> tuple[SpeechSpan, TimedWord]:
-    """The segment a word (timed within the batch) belongs to, and the word in stream time."""
-    middle = (word.start_s + word.end_s) / 2 * SAMPLE_RATE
-    piece = pieces[0]
-    for candidate in pieces:
-        if candidate.batch_start <= middle:
-            piece = candidate
-    shift = (piece.stream_start - piece.batch_start) / SAMPLE_RATE
-    stream_middle = middle / SAMPLE_RATE + shift
-    span = min(
-        piece.spans,
-        key=lambda s: max(s.start_s - stream_middle, stream_middle - s.end_s, 0.0),
-    )
-    return span, TimedWord(word.text, word.start_s + shift, word.end_s + shift, word.probability)
+def _earliest(times: list[float | None]) -> float | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 def _confidence(words: list[TimedWord]) -> float | None:
