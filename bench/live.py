@@ -1,8 +1,9 @@
 """Live load test: N simulated candidates stream real frames and real speech into one server.
 
 Each candidate streams JPEG frames at 1 fps (a real clip, then seconds of an empty room so
-face-absent flags keep coming) and 16 kHz speech in real time (a LibriSpeech recording, in
-250 ms chunks). One reviewer watches every session on /ws/review and measures each flag's
+face-absent flags keep coming) and 16 kHz speech in real time, in 250 ms chunks: a LibriSpeech
+reading, or for every fourth candidate a two-person conversation (so other-voice flags are
+measured too). One reviewer watches every session on /ws/review and measures each flag's
 latency: arrival at the reviewer minus arrival, at the server, of the input that closed it.
 N goes up until the p95 latency passes 2 s or the server skips frames; the largest N that
 held is printed with the server's CPU and memory (its process and its detector workers).
@@ -61,15 +62,25 @@ CLI = [
 ]
 
 
-def load_media() -> tuple[list[bytes], list[bytes]]:
+Media = tuple[list[bytes], list[bytes], list[bytes]]
+OTHER_VOICE_EVERY = 4  # candidates 3, 7, 11, ... stream the conversation
+
+
+def load_media() -> Media:
     frames = [frame for _, frame in iter_frames(DATA / "video" / "center_left_center.mp4", 1.0)]
     height, width = frames[0].shape[:2]
     frames += [np.full((height, width, 3), 60, np.uint8)] * 6
     jpegs = [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes() for f in frames]
     pcm, _ = decode_audio(DATA / "audio" / "librispeech_116-288045-0000.flac")
     pcm += bytes((3 * 16000) * 2)
+    conversation, _ = decode_audio(DATA / "audio" / "pyannote_sample.wav")
+    conversation += bytes((3 * 16000) * 2)
     step = int(CHUNK_S * 16000) * 2
-    return jpegs, [pcm[i : i + step] for i in range(0, len(pcm), step)]
+    return (
+        jpegs,
+        [pcm[i : i + step] for i in range(0, len(pcm), step)],
+        [conversation[i : i + step] for i in range(0, len(conversation), step)],
+    )
 
 
 def percentile95(values: list[float]) -> float:
@@ -89,6 +100,7 @@ def is_flag(event: dict[str, Any]) -> bool:
 class Step:
     candidates: int
     latencies: list[float] = field(default_factory=list)  # flags: what can raise the risk
+    voice_latencies: list[float] = field(default_factory=list)  # the other-voice flags among them
     transcript_latencies: list[float] = field(default_factory=list)  # plain speech
     audio_backlog_peak: int = 0  # chunks waiting for one audio worker
     skipped: int = 0
@@ -123,6 +135,10 @@ class Step:
             else None,
             "latency_p95_s": round(self.p95, 3),
             "latency_max_s": round(max(self.latencies), 3) if self.latencies else None,
+            "voice_flags": len(self.voice_latencies),
+            "voice_flag_latency_p95_s": round(percentile95(self.voice_latencies), 3)
+            if self.voice_latencies
+            else None,
             "frames_sent": self.frames,
             "frames_skipped": self.skipped,
             "server_cpu_percent": round(self.cpu_percent, 1),
@@ -203,13 +219,13 @@ async def candidate(
     with_audio: bool,
     server: Server,
     user_token: str,
-    media: tuple[list[bytes], list[bytes]],
+    jpegs: list[bytes],
+    chunks: list[bytes],
     seconds: float,
     step: Step,
     delay: float,
 ) -> None:
     await asyncio.sleep(delay)
-    jpegs, chunks = media
     async with httpx.AsyncClient(
         base_url=server.base, headers={"Authorization": f"Bearer {user_token}"}
     ) as http:
@@ -266,6 +282,8 @@ async def reviewer(server: Server, admin: str, step: Step, stop: asyncio.Event) 
                 latency = time.time() - message["received_at"]
                 if any(is_flag(event) for event in message["events"]):
                     step.latencies.append(latency)
+                    if any(event.get("is_multiple_speakers") for event in message["events"]):
+                        step.voice_latencies.append(latency)
                 else:
                     step.transcript_latencies.append(latency)
 
@@ -274,7 +292,7 @@ async def run_step(
     server: Server,
     admin: str,
     tokens: list[str],
-    media: tuple[list[bytes], list[bytes]],
+    media: Media,
     seconds: float,
     with_audio: bool,
 ) -> Step:
@@ -299,9 +317,19 @@ async def run_step(
 
     sampler = asyncio.create_task(sample())
     started = time.monotonic()
+    jpegs, reading, conversation = media
     await asyncio.gather(
         *(
-            candidate(with_audio, server, t, media, seconds, step, i * 1.0 / len(tokens))
+            candidate(
+                with_audio,
+                server,
+                t,
+                jpegs,
+                conversation if i % OTHER_VOICE_EVERY == OTHER_VOICE_EVERY - 1 else reading,
+                seconds,
+                step,
+                i * 1.0 / len(tokens),
+            )
             for i, t in enumerate(tokens)
         )
     )

@@ -73,8 +73,9 @@ def test_one_whisper_call_transcribes_the_speech_of_two_streams(
     reading = " ".join(e.columns["text_content"] for e in by_stream[11][2])
     assert "approached the city" in reading and "bells" in reading
     assert all(e.end_s <= len(librispeech_pcm) / 32000 + 0.1 for e in by_stream[11][2])
-    # received_at: the arrival of the chunk that closed the stream's first segment
-    assert 100.0 < by_stream[11][3] < 100.0 + len(librispeech_pcm) / 32000 + 1.0
+    # received_at: the arrival of the chunk that made the reading due (8 s after its first
+    # segment ended, at 2.98 s)
+    assert 100.0 + 10.5 < by_stream[11][3] < 100.0 + len(librispeech_pcm) / 32000 + 1.5
     keys = [e.columns["client_event_id"] for reply in replies for e in reply[2]]
     assert len(set(keys)) == len(keys)
     [closed] = worker.handle(("close", 11, 0.0))

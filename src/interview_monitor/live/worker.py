@@ -33,7 +33,7 @@ Request = tuple[Any, ...] | None
 #          | ("done", stream_id, events, received_at, error)
 #          | ("events", stream_id, events, received_at): transcripts from a Whisper call that
 #            served several streams, not the answer to one request; received_at is when the
-#            input that closed the earliest of these segments arrived
+#            input that made the earliest of these segments due for transcription arrived
 #          | ("closed", stream_id, events, stats) | ("failed", kind, index, message)
 Reply = tuple[Any, ...]
 

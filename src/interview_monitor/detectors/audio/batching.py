@@ -37,7 +37,7 @@ class Piece:
     spans: tuple[SpeechSpan, ...]
     stream_start: int
     audio: np.ndarray[Any, np.dtype[np.float32]]
-    # Wall-clock arrival of the input that closed its earliest segment (None: not tracked).
+    # Wall-clock arrival of the input that made it due for transcription (None: not tracked).
     received_at: float | None = None
 
     @property

@@ -82,7 +82,6 @@ class AudioSession:
         self._samples_seen = 0
         self._odd_byte = b""
         self._pending: list[SpeechSpan] = []
-        self._closed_at: dict[SpeechSpan, float | None] = {}
         self._stage_s: defaultdict[str, float] = defaultdict(float)
         self._stage_cpu_s: defaultdict[str, float] = defaultdict(float)
         self._closed = False
@@ -130,7 +129,8 @@ class AudioSession:
         }
 
     def feed_pcm(self, pcm: bytes, received_at: float | None = None) -> list[DetectedEvent]:
-        """`received_at`: wall-clock arrival of this chunk, kept with the segments it closes."""
+        """`received_at`: wall-clock arrival of this chunk; segments it hands to a shared
+        batcher carry it (the input that made them due, as a transcript's latency counts)."""
         if self._closed:
             raise RuntimeError("feed_pcm after close: start a new AudioSession")
         data = self._odd_byte + pcm
@@ -145,7 +145,7 @@ class AudioSession:
             spans = self._segmenter.push(probabilities)
         events = self._accept(spans, received_at)
         if self._transcription_due():
-            events += self._hand_over()
+            events += self._hand_over(received_at)
         self._trim_buffer()
         return events
 
@@ -170,7 +170,7 @@ class AudioSession:
             for span in spans
             if span.start < self._samples_seen
         ]
-        return self._accept(spans, received_at) + self._hand_over()
+        return self._accept(spans, received_at) + self._hand_over(received_at)
 
     def _accept(self, spans: list[SpeechSpan], received_at: float | None) -> list[DetectedEvent]:
         events: list[DetectedEvent] = []
@@ -185,9 +185,8 @@ class AudioSession:
                 self._pending
                 and _audio_s(self._stretches([*self._pending, span])) > MAX_BATCH_AUDIO_S
             ):
-                events += self._hand_over()
+                events += self._hand_over(received_at)
             self._pending.append(span)
-            self._closed_at[span] = received_at
         return events
 
     def _padded(self, span: SpeechSpan) -> tuple[int, int]:
@@ -233,7 +232,7 @@ class AudioSession:
                 stretches.append(_Stretch((span,), start, end))
         return stretches
 
-    def _hand_over(self) -> list[DetectedEvent]:
+    def _hand_over(self, received_at: float | None) -> list[DetectedEvent]:
         """Pending segments to the batcher (their audio copied: the buffer moves on). A private
         batcher is run at once; a shared one is run by its owner, the audio worker."""
         if not self._pending:
@@ -243,7 +242,7 @@ class AudioSession:
                 stretch.spans,
                 stretch.start,
                 self._audio(stretch.start, stretch.end).copy(),
-                _earliest([self._closed_at.pop(span) for span in stretch.spans]),
+                received_at,
             )
             for stretch in self._stretches(self._pending)
         ]
@@ -312,11 +311,6 @@ class AudioSession:
 
 def _audio_s(stretches: list[_Stretch]) -> float:
     return sum(stretch.end - stretch.start for stretch in stretches) / SAMPLE_RATE
-
-
-def _earliest(times: list[float | None]) -> float | None:
-    known = [t for t in times if t is not None]
-    return min(known) if known else None
 
 
 def _confidence(words: list[TimedWord]) -> float | None:
