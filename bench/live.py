@@ -89,11 +89,17 @@ def percentile95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18]
 
 
-def is_flag(event: dict[str, Any]) -> bool:
-    """Speech is a flag only when other voices or cue phrases were heard in it."""
+def is_flag(event: dict[str, Any], seen: set[str]) -> bool:
+    """Speech is a flag only when other voices or cue phrases were heard in it, and only the
+    first time: an other-voice row goes out when the speaker check decides, and its transcript
+    (same `client_event_id`) later only fills in the text, unless it adds a cue phrase."""
     if event["table"] != "audio_transcripts":
         return True
-    return bool(event.get("is_multiple_speakers") or event.get("flagged_phrases"))
+    key = event.get("client_event_id")
+    first = key is None or key not in seen
+    if key is not None:
+        seen.add(key)
+    return bool((event.get("is_multiple_speakers") and first) or event.get("flagged_phrases"))
 
 
 @dataclass
@@ -272,6 +278,7 @@ async def candidate(
 
 
 async def reviewer(server: Server, admin: str, step: Step, stop: asyncio.Event) -> None:
+    seen: set[str] = set()
     async with websockets.connect(f"{server.ws}/ws/review?token={admin}", max_size=None) as ws:
         while not stop.is_set():
             try:
@@ -280,9 +287,10 @@ async def reviewer(server: Server, admin: str, step: Step, stop: asyncio.Event) 
                 continue
             if message.get("type") == "flags":
                 latency = time.time() - message["received_at"]
-                if any(is_flag(event) for event in message["events"]):
+                flags = [event for event in message["events"] if is_flag(event, seen)]
+                if flags:
                     step.latencies.append(latency)
-                    if any(event.get("is_multiple_speakers") for event in message["events"]):
+                    if any(event.get("is_multiple_speakers") for event in flags):
                         step.voice_latencies.append(latency)
                 else:
                     step.transcript_latencies.append(latency)
