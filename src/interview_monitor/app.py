@@ -121,9 +121,10 @@ def create_app(
     from interview_monitor.streaming.routes import router as streaming_router
     from interview_monitor.web.routes import mount_web
 
+    # Ingest first: it takes the most requests, and routes are matched in order.
+    app.include_router(events_router)
     app.include_router(auth_router)
     app.include_router(interviews_router)
-    app.include_router(events_router)
     app.include_router(questions_router)
     app.include_router(streaming_router)
     mount_web(app)

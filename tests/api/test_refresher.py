@@ -4,7 +4,7 @@ import psycopg
 import pytest
 
 from interview_monitor.db.engine import Database
-from interview_monitor.interviews.refresher import refresh_stale
+from interview_monitor.interviews.refresher import pause_after, refresh_stale
 from interview_monitor.scoring.risk import RiskModel
 from tests.api_fixtures import Api
 
@@ -32,3 +32,9 @@ async def test_ingest_marks_sessions_stale_and_a_refresh_stores_the_score(
         ).fetchall()
     assert [row[0] for row in rows] == [False, False]
     assert all(float(row[1]) > 30 for row in rows)
+
+
+def test_the_refresher_keeps_to_its_share_of_the_event_loop() -> None:
+    assert pause_after(0.01, 0.5, 0.2) == 0.5
+    assert pause_after(1.0, 0.5, 0.2) == pytest.approx(4.0)
+    assert pause_after(0.3, 0.5, 0.5) == 0.5

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.events.writer import write_events
+from interview_monitor.events.writer import write_events, write_requests
 from tests.events.helpers import add_sessions
 
 pytestmark = pytest.mark.anyio
@@ -53,3 +53,26 @@ async def test_ids_come_back_in_input_order_with_none_for_duplicates(
 
 async def test_no_rows_write_nothing(db_session: AsyncSession) -> None:
     assert await write_events(db_session, "face_pose_events", []) == []
+
+
+async def test_guarded_writes_refuse_whole_requests_and_mark_sessions_stale(
+    db_session: AsyncSession, database_url: str
+) -> None:
+    live, ended = add_sessions(database_url, ["IN_PROGRESS", "COMPLETED"])
+    rows = [
+        _row(live, "x"),
+        _row(ended, None),
+        _row(live, None),
+        _row(live, "x"),
+        _row(99_999, None),
+    ]
+    ids, refused = await write_requests(
+        db_session, "object_detection_events", rows, [0, 1, 1, 2, 3]
+    )
+    assert refused == {1, 3}
+    assert ids[0] is not None and ids[1:] == [None, None, None, None]
+    stale = await db_session.execute(
+        text("SELECT id, risk_stale FROM interview_sessions WHERE id = ANY(:ids) ORDER BY id"),
+        {"ids": [live, ended]},
+    )
+    assert [tuple(row) for row in stale] == [(live, True), (ended, False)]

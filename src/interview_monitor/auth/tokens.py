@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -35,16 +36,29 @@ def create_access_token(
 
 
 def decode_access_token(token: str, secret: str) -> TokenClaims:
+    claims = _signed_claims(token, secret)
+    if claims.expires_at <= datetime.now(UTC):
+        raise InvalidTokenError("Signature has expired")
+    return claims
+
+
+# Checking the signature is most of a request's auth cost, and its answer never changes for a
+# given token: remembered per token (invalid ones raise and are not), expiry checked each use.
+@lru_cache(maxsize=4096)
+def _signed_claims(token: str, secret: str) -> TokenClaims:
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            options={"require": ["exp", "sub"], "verify_exp": False},
         )
         return TokenClaims(
             user_id=int(claims["sub"]),
             role=Role(claims["role"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
-    except (jwt.PyJWTError, KeyError, ValueError) as error:
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as error:
         raise InvalidTokenError(str(error)) from None
 
 

@@ -6,9 +6,10 @@
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Request, Response, status
 
-from interview_monitor.deps import IngestBatcherDep, IngestCaller
+from interview_monitor.deps import IngestCaller
+from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.events.schemas import (
     MAX_BATCH,
     AnswerEvaluationPayload,
@@ -20,6 +21,7 @@ from interview_monitor.events.schemas import (
 )
 
 router = APIRouter(prefix="/api/events", tags=["ingest"])
+JSON = "application/json"
 
 ROUTES: dict[str, tuple[type[EventPayload], str]] = {
     "object-detection": (
@@ -49,17 +51,21 @@ def _add_route(kind: str, payload: type[EventPayload], description: str) -> None
     batch: Any = Annotated[list[payload], Body(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
 
     async def post_events(
+        request: Request,
         _: IngestCaller,
-        batcher: IngestBatcherDep,
         body: payload | batch,  # type: ignore[valid-type]
-    ) -> IngestResult:
-        return await batcher.submit(_as_list(body))
+    ) -> Response:
+        batcher: IngestBatcher = request.app.state.ingest_batcher
+        result = await batcher.submit(_as_list(body))
+        # Serialised here: FastAPI would validate the model it was just built from again.
+        return Response(result.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)
 
     router.add_api_route(
         f"/{kind}",
         post_events,
         methods=["POST"],
         status_code=status.HTTP_201_CREATED,
+        response_model=IngestResult,
         name=f"post_{kind.replace('-', '_')}",
         summary=f"Post {kind} events",
         description=f"{description}\n\nOne object or a list of up to {MAX_BATCH}; a list is stored all or nothing.",

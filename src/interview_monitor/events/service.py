@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.models import EvidenceSnapshot
-from interview_monitor.errors import DomainError
+from interview_monitor.errors import ConflictError, DomainError
 from interview_monitor.events.schemas import EventPayload, IngestResult
-from interview_monitor.events.writer import write_events
-from interview_monitor.interviews.refresher import mark_stale
+from interview_monitor.events.writer import write_events, write_requests
 from interview_monitor.interviews.repository import EVIDENCE_URL, SessionRepository
 from interview_monitor.interviews.service import ensure_open, recompute_risk
 from interview_monitor.scoring.risk import RiskModel
@@ -31,39 +30,49 @@ async def ingest(db: AsyncSession, payloads: Sequence[EventPayload]) -> IngestRe
 async def ingest_many(
     db: AsyncSession, requests: Sequence[Sequence[EventPayload]]
 ) -> list[IngestResult | DomainError]:
-    """Store several requests in one transaction, one INSERT per table.
+    """Store several requests in one transaction, one statement per table.
 
     Each request stands alone: one naming an unknown or ended session gets its error and
     stores nothing, the others go in. The touched sessions are marked for a risk refresh.
     """
-    session_ids = sorted({payload.session_id for payloads in requests for payload in payloads})
-    statuses = await SessionRepository(db).statuses(session_ids)
-    outcomes: list[IngestResult | DomainError] = []
-    rows_by_table: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    outcomes: list[IngestResult | DomainError] = [
+        IngestResult(received=len(payloads), stored=0, duplicates=0, ids=[])
+        for payloads in requests
+    ]
+    by_table: dict[str, tuple[list[dict[str, Any]], list[int]]] = {}
     for index, payloads in enumerate(requests):
-        try:
-            ensure_open(statuses, [payload.session_id for payload in payloads])
-        except DomainError as error:
-            outcomes.append(error)
-            continue
-        outcomes.append(IngestResult(received=len(payloads), stored=0, duplicates=0, ids=[]))
         for payload in payloads:
-            rows_by_table.setdefault(payload.table, []).append((index, payload.row()))
-    stored_sessions: set[int] = set()
-    for table, entries in rows_by_table.items():
-        ids = await write_events(db, table, [row for _, row in entries])
-        for (index, row), new_id in zip(entries, ids, strict=True):
-            result = outcomes[index]
-            assert isinstance(result, IngestResult)
+            rows, owners = by_table.setdefault(payload.table, ([], []))
+            rows.append(payload.row())
+            owners.append(index)
+    refused: set[int] = set()
+    for table, (rows, owners) in by_table.items():
+        ids, refused_here = await write_requests(db, table, rows, owners)
+        refused |= refused_here
+        for owner, new_id in zip(owners, ids, strict=True):
+            result = outcomes[owner]
+            if owner in refused_here or not isinstance(result, IngestResult):
+                continue
             if new_id is None:
                 result.duplicates += 1
             else:
                 result.stored += 1
                 result.ids.append(new_id)
-                stored_sessions.add(row["session_id"])
-    if stored_sessions:
-        await mark_stale(db, sorted(stored_sessions))
+    if refused:
+        named = {payload.session_id for index in refused for payload in requests[index]}
+        statuses = await SessionRepository(db).statuses(sorted(named))
+        for index in refused:
+            outcomes[index] = _refusal(statuses, requests[index])
     return outcomes
+
+
+def _refusal(statuses: dict[int, str], payloads: Sequence[EventPayload]) -> DomainError:
+    """Why a refused request was refused, naming the first session at fault."""
+    try:
+        ensure_open(statuses, [payload.session_id for payload in payloads])
+    except DomainError as error:
+        return error
+    return ConflictError("a session of this request changed while it was stored; retry it")
 
 
 def _row_for(

@@ -74,7 +74,13 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
 _JSON_ARRAY_COLUMNS = {"flagged_phrases"}
 
 
-def _insert_sql(table: str) -> str:
+def _insert_sql(table: str, guarded: bool) -> str:
+    """INSERT ... SELECT FROM unnest(...) for `table`.
+
+    Guarded, every row also carries the index of the request it came from: a request naming a
+    session that is missing or not in progress stores nothing, the sessions of stored rows are
+    marked for a risk refresh, and all of it is one statement, one round trip.
+    """
     columns = TABLE_COLUMNS[table]
     names = ", ".join(f'"{c.name}"' for c in columns)
     arrays = ", ".join(f"CAST(:{c.name} AS {c.sql_type}[])" for c in columns)
@@ -87,16 +93,34 @@ def _insert_sql(table: str) -> str:
     )
     # Rows go in by ordinality, so their serial ids rise in input order: the same guarantee
     # SQLAlchemy's insertmanyvalues relies on to match RETURNING rows to parameter sets.
-    return (
-        f"INSERT INTO {table} ({names}) "
-        f"SELECT {selects} FROM unnest({arrays}) WITH ORDINALITY AS u({aliases}, ord) "
-        "ORDER BY u.ord "
+    insert = (
+        f"INSERT INTO {table} ({names}) SELECT {selects} FROM {{source}} ORDER BY u.ord "
         "ON CONFLICT (session_id, client_event_id) DO NOTHING "
         "RETURNING id, session_id, client_event_id"
     )
+    if not guarded:
+        return insert.format(source=f"unnest({arrays}) WITH ORDINALITY AS u({aliases}, ord)")
+    # FOR KEY SHARE in id order: a session cannot end under the batch, and concurrent
+    # batches for the same sessions neither wait for each other nor deadlock.
+    return (
+        f"WITH input AS (SELECT * FROM unnest({arrays}, CAST(:request AS int[])) "
+        f"WITH ORDINALITY AS u({aliases}, request, ord)), "
+        "open_sessions AS (SELECT id FROM interview_sessions "
+        "WHERE id IN (SELECT session_id FROM input) AND status = 'IN_PROGRESS' "
+        "ORDER BY id FOR KEY SHARE), "
+        "refused AS (SELECT DISTINCT request FROM input "
+        "WHERE session_id NOT IN (SELECT id FROM open_sessions)), "
+        "inserted AS ("
+        + insert.format(source="input AS u WHERE u.request NOT IN (SELECT request FROM refused)")
+        + "), marked AS (UPDATE interview_sessions SET risk_stale = true "
+        "WHERE id IN (SELECT session_id FROM inserted) AND NOT risk_stale) "
+        "SELECT id, session_id, client_event_id, NULL::int AS refused FROM inserted "
+        "UNION ALL SELECT NULL, NULL, NULL, request FROM refused"
+    )
 
 
-_INSERTS = {table: text(_insert_sql(table)) for table in TABLE_COLUMNS}
+_INSERTS = {table: text(_insert_sql(table, guarded=False)) for table in TABLE_COLUMNS}
+_GUARDED_INSERTS = {table: text(_insert_sql(table, guarded=True)) for table in TABLE_COLUMNS}
 
 
 def _column_arrays(table: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -120,7 +144,41 @@ async def write_events(
     if not rows:
         return []
     result = await session.execute(_INSERTS[table], _column_arrays(table, rows))
-    returned = sorted(result.all(), key=lambda row: int(row[0]))
+    return _ids_in_input_order(table, rows, [tuple(row) for row in result])
+
+
+async def write_requests(
+    session: AsyncSession, table: str, rows: Sequence[Mapping[str, Any]], requests: Sequence[int]
+) -> tuple[list[int | None], set[int]]:
+    """Insert the rows of several requests (`requests[i]` is row i's request) in one statement.
+
+    A request that names a session which is missing or not in progress is refused whole; the
+    sessions of stored rows are marked stale. Returns the ids as `write_events` does (None
+    also for the rows of refused requests) and the refused requests.
+    """
+    if not rows:
+        return [], set()
+    result = await session.execute(
+        _GUARDED_INSERTS[table], {**_column_arrays(table, rows), "request": list(requests)}
+    )
+    returned: list[tuple[Any, ...]] = []
+    refused: set[int] = set()
+    for row in result:
+        if row[3] is None:
+            returned.append(tuple(row[:3]))
+        else:
+            refused.add(row[3])
+    kept = [row for row, request in zip(rows, requests, strict=True) if request not in refused]
+    kept_ids = iter(_ids_in_input_order(table, kept, returned))
+    ids = [None if request in refused else next(kept_ids) for request in requests]
+    return ids, refused
+
+
+def _ids_in_input_order(
+    table: str, rows: Sequence[Mapping[str, Any]], returned: list[tuple[Any, ...]]
+) -> list[int | None]:
+    """Match RETURNING (id, session_id, client_event_id) rows to the rows sent."""
+    returned = sorted(returned, key=lambda row: int(row[0]))
     new_keys = {(row[1], row[2]) for row in returned if row[2] is not None}
     seen: set[tuple[int, str | None]] = set()
     inserted: list[bool] = []

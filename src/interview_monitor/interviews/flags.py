@@ -7,7 +7,7 @@ Reports pass full ORM rows; both go through `flags_from_rows`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,11 +27,13 @@ def flag_ref(row: FlagRow) -> str:
     return f"{row.__tablename__}:{row.id}"
 
 
-def flag_queries(session_id: int) -> dict[str, Select[Any]]:
-    """Per table, a query for just the columns `flags_from_rows` reads."""
+def flag_queries(session_ids: Sequence[int]) -> dict[str, Select[Any]]:
+    """Per table, a query for the session id and just the columns `flags_from_rows` reads."""
 
     def query(model: Any, *columns: Any) -> Select[Any]:
-        return select(model.id, model.dismissed_at, *columns).where(model.session_id == session_id)
+        return select(model.session_id, model.id, model.dismissed_at, *columns).where(
+            model.session_id.in_(session_ids)
+        )
 
     return {
         OBJECT_TABLE: query(

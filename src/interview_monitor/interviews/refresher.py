@@ -3,13 +3,14 @@
 A busy AI module may post an event per frame; recomputing the whole session's risk in each
 request would make every POST cost O(events so far). Ingest only marks the session; this task
 recomputes each marked session at most once per interval, so `total_risk_score` trails the
-newest event by well under a second.
+newest event by well under a second (longer only while rounds are slow, see `pause_after`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import InterviewSession
-from interview_monitor.interviews.service import recompute_risk
+from interview_monitor.interviews.service import recompute_risks
 from interview_monitor.scoring.risk import RiskModel
 
 log = logging.getLogger(__name__)
@@ -57,20 +58,31 @@ async def refresh_stale(database: Database, model: RiskModel) -> int:
                     .returning(InterviewSession.id)
                 )
             ).all()
-        for session_id in claimed:
+        if claimed:
             async with database.session() as db:
-                await recompute_risk(db, session_id, model)
+                await recompute_risks(db, claimed, model)
         refreshed += len(claimed)
         if len(claimed) < BATCH:
             return refreshed
 
 
-async def run_refresher(database: Database, model: RiskModel, interval_s: float = 0.5) -> None:
+def pause_after(busy_s: float, interval_s: float, max_busy_share: float) -> float:
+    """Seconds to wait before the next round. Recomputing reads every event of a session, so
+    under heavy ingest a round can take long; waiting in proportion keeps the refresher to
+    `max_busy_share` of the event loop, and scores trail by a little more instead of
+    requests waiting behind it."""
+    return max(interval_s, busy_s * (1.0 / max_busy_share - 1.0))
+
+
+async def run_refresher(
+    database: Database, model: RiskModel, interval_s: float = 0.5, max_busy_share: float = 0.1
+) -> None:
     while True:
+        started = time.monotonic()
         try:
             await refresh_stale(database, model)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("risk refresh failed; retrying")
-        await asyncio.sleep(interval_s)
+        await asyncio.sleep(pause_after(time.monotonic() - started, interval_s, max_busy_share))

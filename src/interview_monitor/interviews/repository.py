@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, update
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.models import (
@@ -21,6 +21,18 @@ from interview_monitor.db.models import (
 from interview_monitor.interviews.flags import flag_queries
 
 EVIDENCE_URL = "/api/evidence/{id}"
+
+_SET_RISKS = text(
+    "WITH scores AS (SELECT * FROM unnest(CAST(:ids AS int[]), CAST(:scores AS numeric[])) "
+    "AS s(session_id, score)), "
+    "updated AS (UPDATE interview_sessions SET total_risk_score = scores.score FROM scores "
+    "WHERE interview_sessions.id = scores.session_id RETURNING scores.session_id, scores.score) "
+    "INSERT INTO risk_history (session_id, total_risk_score) "
+    "SELECT session_id, score FROM updated WHERE score IS DISTINCT FROM ("
+    "SELECT h.total_risk_score FROM risk_history h WHERE h.session_id = updated.session_id "
+    "ORDER BY h.computed_at DESC, h.id DESC LIMIT 1) "
+    "RETURNING session_id"
+)
 
 FLAG_MODELS: dict[str, type[ObjectDetectionEvent] | type[FacePoseEvent] | type[AudioTranscript]] = {
     "object_detection_events": ObjectDetectionEvent,
@@ -107,23 +119,17 @@ class SessionRepository:
 
     async def set_risk(self, session_id: int, score: float) -> bool:
         """Store the score; record it in the history when it changed."""
-        value = Decimal(f"{score:.2f}")
-        last = await self.session.scalar(
-            select(RiskHistory.total_risk_score)
-            .where(RiskHistory.session_id == session_id)
-            .order_by(RiskHistory.computed_at.desc(), RiskHistory.id.desc())
-            .limit(1)
-        )
-        await self.session.execute(
-            update(InterviewSession)
-            .where(InterviewSession.id == session_id)
-            .values(total_risk_score=value)
-        )
-        if last == value:
-            return False
-        self.session.add(RiskHistory(session_id=session_id, total_risk_score=value))
-        await self.session.flush()
-        return True
+        return session_id in await self.set_risks({session_id: score})
+
+    async def set_risks(self, scores: Mapping[int, float]) -> set[int]:
+        """Store each session's score in one statement; record in the history the ones that
+        changed, and return those."""
+        if not scores:
+            return set()
+        ids = list(scores)
+        values = [Decimal(f"{scores[session_id]:.2f}") for session_id in ids]
+        changed = await self.session.execute(_SET_RISKS, {"ids": ids, "scores": values})
+        return {row[0] for row in changed}
 
     async def flags(
         self, session_id: int
@@ -137,10 +143,17 @@ class SessionRepository:
         return found
 
     async def flag_columns(self, session_id: int) -> dict[str, list[Any]]:
-        return {
-            table: list(await self.session.execute(query))
-            for table, query in flag_queries(session_id).items()
+        return (await self.flag_columns_of([session_id]))[session_id]
+
+    async def flag_columns_of(self, session_ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
+        """Per session, per flag table, the rows the risk engine reads (one query per table)."""
+        found: dict[int, dict[str, list[Any]]] = {
+            session_id: {table: [] for table in FLAG_MODELS} for session_id in session_ids
         }
+        for table, query in flag_queries(session_ids).items():
+            for row in await self.session.execute(query):
+                found[row.session_id][table].append(row)
+        return found
 
     async def events(
         self, model: type[Any], session_id: int, limit: int, offset: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -101,9 +102,27 @@ async def assess(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAss
 
 
 async def recompute_risk(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAssessment:
-    assessment = await assess(db, session_id, model)
-    await SessionRepository(db).set_risk(session_id, assessment.total_risk_score)
-    return assessment
+    return (await recompute_risks(db, [session_id], model))[session_id]
+
+
+async def recompute_risks(
+    db: AsyncSession, session_ids: Sequence[int], model: RiskModel
+) -> dict[int, RiskAssessment]:
+    """Reassess sessions and store their scores: a few statements for any number of them."""
+    repository = SessionRepository(db)
+    columns = await repository.flag_columns_of(session_ids)
+    # A busy session's assessment is milliseconds of pure Python: off the event loop, so
+    # requests keep being answered meanwhile.
+    assessments = await asyncio.to_thread(
+        lambda: {
+            session_id: model.assess(flags_from_columns(columns[session_id]))
+            for session_id in session_ids
+        }
+    )
+    await repository.set_risks(
+        {session_id: found.total_risk_score for session_id, found in assessments.items()}
+    )
+    return assessments
 
 
 async def dismiss_flag(
