@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,6 +89,10 @@ def create_app(
                 live_settings or LiveSettings(), app.state.database, app.state.risk_model
             )
             refresher = asyncio.create_task(run_refresher(app.state.database, app.state.risk_model))
+            # Everything loaded so far (models, modules, routes) lives as long as the app:
+            # kept out of the collector's generations so full collections stay short pauses.
+            gc.collect()
+            gc.freeze()
             try:
                 yield
             finally:

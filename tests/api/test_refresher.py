@@ -4,9 +4,10 @@ import psycopg
 import pytest
 
 from interview_monitor.db.engine import Database
-from interview_monitor.interviews.refresher import pause_after, refresh_stale
+from interview_monitor.interviews.refresher import BATCH, pause_after, refresh_stale
 from interview_monitor.scoring.risk import RiskModel
 from tests.api_fixtures import Api
+from tests.events.helpers import add_sessions
 
 pytestmark = pytest.mark.anyio
 
@@ -38,3 +39,39 @@ def test_the_refresher_keeps_to_its_share_of_the_event_loop() -> None:
     assert pause_after(0.01, 0.5, 0.2) == 0.5
     assert pause_after(1.0, 0.5, 0.2) == pytest.approx(4.0)
     assert pause_after(0.3, 0.5, 0.5) == 0.5
+
+
+async def test_a_refresh_takes_every_stale_session_in_chunks_and_records_changes_once(
+    database_url: str,
+) -> None:
+    session_ids = add_sessions(database_url, ["IN_PROGRESS"] * (2 * BATCH + 5))
+    with psycopg.connect(database_url) as connection:
+        for session_id in session_ids:
+            connection.execute(
+                "INSERT INTO object_detection_events (session_id, object_detected, confidence_score) "
+                "VALUES (%s, 'cell phone', 90)",
+                (session_id,),
+            )
+        connection.execute(
+            "UPDATE interview_sessions SET risk_stale = true WHERE id = ANY(%s)", (session_ids,)
+        )
+    database = Database.connect(database_url, pool_size=1)
+    try:
+        assert await refresh_stale(database, RiskModel()) == len(session_ids)
+        with psycopg.connect(database_url) as connection:
+            connection.execute(
+                "UPDATE interview_sessions SET risk_stale = true WHERE id = ANY(%s)", (session_ids,)
+            )
+        assert await refresh_stale(database, RiskModel()) == len(session_ids)
+    finally:
+        await database.dispose()
+    with psycopg.connect(database_url) as connection:
+        scores = connection.execute(
+            "SELECT s.total_risk_score, count(h.id) FROM interview_sessions s "
+            "JOIN risk_history h ON h.session_id = s.id WHERE s.id = ANY(%s) "
+            "GROUP BY s.id, s.total_risk_score",
+            (session_ids,),
+        ).fetchall()
+    assert len(scores) == len(session_ids)
+    # The second refresh found the same scores: no new history rows.
+    assert all(float(score) > 30 and history == 1 for score, history in scores)

@@ -22,7 +22,9 @@ from interview_monitor.interviews.service import recompute_risks
 from interview_monitor.scoring.risk import RiskModel
 
 log = logging.getLogger(__name__)
-BATCH = 50
+# Sessions per recompute: enough to share round trips, few enough that reading their
+# events is a short stretch of the event loop.
+BATCH = 20
 
 
 async def mark_stale(db: AsyncSession, session_ids: Sequence[int]) -> None:
@@ -34,20 +36,30 @@ async def mark_stale(db: AsyncSession, session_ids: Sequence[int]) -> None:
 
 
 async def refresh_stale(database: Database, model: RiskModel) -> int:
-    """Recompute every stale session once.
+    """Recompute the sessions that are stale when the call starts, `BATCH` at a time.
 
     Sessions are claimed (flag cleared) in one short transaction and recomputed afterwards
     without holding their row lock, so ingest never waits for a recomputation; an event that
-    lands after the claim marks its session stale again for the next round.
+    lands after the claim marks its session stale again for the next call. A call never
+    chases sessions that turn stale while it runs, so under steady ingest it still ends.
     """
-    refreshed = 0
-    while True:
-        async with database.session() as db:
-            claimable = (
+    async with database.session() as db:
+        stale = (
+            await db.scalars(
                 select(InterviewSession.id)
                 .where(InterviewSession.risk_stale)
                 .order_by(InterviewSession.id)
-                .limit(BATCH)
+            )
+        ).all()
+    refreshed = 0
+    for start in range(0, len(stale), BATCH):
+        async with database.session() as db:
+            claimable = (
+                select(InterviewSession.id)
+                .where(
+                    InterviewSession.id.in_(stale[start : start + BATCH]),
+                    InterviewSession.risk_stale,
+                )
                 .with_for_update(skip_locked=True)
             )
             claimed = (
@@ -62,8 +74,7 @@ async def refresh_stale(database: Database, model: RiskModel) -> int:
             async with database.session() as db:
                 await recompute_risks(db, claimed, model)
         refreshed += len(claimed)
-        if len(claimed) < BATCH:
-            return refreshed
+    return refreshed
 
 
 def pause_after(busy_s: float, interval_s: float, max_busy_share: float) -> float:

@@ -1,6 +1,7 @@
 """Long-lived detector worker processes, one request queue each, a session pinned to one worker.
 
-The pool hands replies to the event loop from a reader thread, so nothing here blocks it.
+The pool hands replies to the event loop from a reader thread, so nothing here blocks it. The
+same thread watches the processes: one that dies is replaced by a new one.
 """
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import Any
@@ -32,86 +33,175 @@ class _Worker:
     index: int
     process: BaseProcess
     requests: Queue[Request]
+    replies: Connection
+    started_at: float
     queued: int = 0
+    ready: bool = False
 
 
 @dataclass
 class WorkerPool:
-    """`counts` workers per kind; `on_reply` is called on the event loop for every reply."""
+    """`counts` workers per kind; `on_reply` is called on the event loop for every reply.
+
+    A worker that dies is replaced: a new process loads the models and takes over the slot
+    (the same sessions route to it), and `on_restart(kind, index)` runs on the event loop so
+    the caller can give that worker's streams fresh detector state.
+    """
 
     counts: dict[Kind, int]
     on_reply: Callable[[Reply], None]
+    on_restart: Callable[[Kind, int], None] = lambda _kind, _index: None
+    restarts: int = 0
     _workers: dict[Kind, list[_Worker]] = field(default_factory=dict)
-    _replies: Queue[Reply | None] | None = None
     _reader: threading.Thread | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    # Wakes the reader thread: a worker was replaced (watch its pipe) or the pool stops (None).
+    _wake: tuple[Connection, Connection] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: bool = False
+    _context: Any = None
 
     def start(self, loop: asyncio.AbstractEventLoop, timeout_s: float) -> None:
         """Start every worker and wait (blocking) until each has loaded its models."""
         # spawn: the server process has threads (uvicorn, the DB pool) that fork would copy.
-        context = multiprocessing.get_context("spawn")
-        self._replies = context.Queue()
+        self._context = multiprocessing.get_context("spawn")
+        self._loop = loop
+        self._wake = multiprocessing.Pipe(duplex=False)
         for kind, count in self.counts.items():
-            self._workers[kind] = []
-            for index in range(count):
-                requests: Queue[Request] = context.Queue()
-                process = context.Process(
-                    target=run_worker,
-                    args=(kind, index, requests, self._replies),
-                    name=f"im-{kind}-worker-{index}",
-                    daemon=True,
-                )
-                process.start()
-                self._workers[kind].append(_Worker(kind, index, process, requests))
+            self._workers[kind] = [self._spawn(kind, index) for index in range(count)]
         self._await_ready(timeout_s)
         self._reader = threading.Thread(
-            target=self._read_replies, args=(loop,), name="im-worker-replies", daemon=True
+            target=self._read_replies, name="im-worker-replies", daemon=True
         )
         self._reader.start()
 
+    def _spawn(self, kind: Kind, index: int) -> _Worker:
+        requests: Queue[Request] = self._context.Queue()
+        receiver, sender = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=run_worker,
+            args=(kind, index, requests, sender),
+            name=f"im-{kind}-worker-{index}",
+            daemon=True,
+        )
+        process.start()
+        # Only the worker writes to its pipe: once it is gone, reading gives EOF, not a hang.
+        sender.close()
+        return _Worker(kind, index, process, requests, receiver, time.monotonic())
+
     def _await_ready(self, timeout_s: float) -> None:
-        assert self._replies is not None
-        waiting = sum(self.counts.values())
         deadline = time.monotonic() + timeout_s
-        while waiting:
-            try:
-                reply = self._replies.get(timeout=1.0)
-            except queue.Empty:
-                dead = [
-                    w.process.name
-                    for ws in self._workers.values()
-                    for w in ws
-                    if not w.process.is_alive()
-                ]
-                if dead or time.monotonic() > deadline:
+        for worker in self._all():
+            while not worker.ready:
+                left = deadline - time.monotonic()
+                if left <= 0 or not worker.replies.poll(min(left, 1.0)):
+                    if not worker.process.is_alive() or time.monotonic() > deadline:
+                        self.stop()
+                        why = (
+                            f"{worker.process.name} exited"
+                            if not worker.process.is_alive()
+                            else f"not ready after {timeout_s} s"
+                        )
+                        raise WorkerStartError(f"detector workers failed to start: {why}")
+                    continue
+                try:
+                    reply = worker.replies.recv()
+                except EOFError:
+                    continue  # the process is gone; the check above reports it
+                if reply[0] == "failed":
                     self.stop()
-                    why = f"{', '.join(dead)} exited" if dead else f"not ready after {timeout_s} s"
-                    raise WorkerStartError(f"detector workers failed to start: {why}") from None
-                continue
-            if reply is not None and reply[0] == "failed":
-                self.stop()
-                raise WorkerStartError(f"{reply[1]} worker {reply[2]} failed: {reply[3]}")
-            waiting -= 1
+                    raise WorkerStartError(f"{reply[1]} worker {reply[2]} failed: {reply[3]}")
+                worker.ready = reply[0] == "ready"
 
-    def _read_replies(self, loop: asyncio.AbstractEventLoop) -> None:
-        assert self._replies is not None
-        while (reply := self._replies.get()) is not None:
+    def _all(self) -> list[_Worker]:
+        with self._lock:
+            return [worker for workers in self._workers.values() for worker in workers]
+
+    def _read_replies(self) -> None:
+        """Every worker's replies to the event loop, in order; a worker's exit noticed by its
+        process sentinel."""
+        assert self._wake is not None
+        while True:
+            workers = self._all()
+            by_pipe = {worker.replies: worker for worker in workers}
+            by_sentinel = {worker.process.sentinel: worker for worker in workers}
+            for ready in wait([self._wake[0], *by_pipe, *by_sentinel]):
+                if ready is self._wake[0]:
+                    if self._wake[0].recv() is None:
+                        return
+                elif isinstance(ready, int):
+                    self._exited(by_sentinel[ready])
+                else:
+                    self._receive(by_pipe[ready])
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            reply = worker.replies.recv()
+        except (EOFError, OSError):
+            return  # it exited: its sentinel reports that
+        self._call_soon(self._deliver, worker, reply)
+
+    def _exited(self, worker: _Worker) -> None:
+        """On the reader thread: what the dead worker sent is delivered, then it is replaced."""
+        while not worker.replies.closed and worker.replies.poll():
             try:
-                loop.call_soon_threadsafe(self._deliver, reply)
-            except RuntimeError:  # the loop has closed: the server is going down
+                reply = worker.replies.recv()
+            except (EOFError, OSError):
+                break  # a reply cut off by the death
+            self._call_soon(self._deliver, worker, reply)
+        with self._lock:
+            if self._stopping or worker not in self._workers.get(worker.kind, []):
                 return
+            self._workers[worker.kind].remove(worker)  # not watched from now on
+            self._workers[worker.kind].insert(worker.index, _Dead(worker))
+        worker.replies.close()
+        self._call_soon(self._replace, worker)
 
-    def _deliver(self, reply: Reply) -> None:
+    def _call_soon(self, callback: Callable[..., None], *args: Any) -> None:
+        assert self._loop is not None
+        try:
+            self._loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop has closed: the server is going down
+            pass
+
+    def _replace(self, dead: _Worker) -> None:
+        """On the event loop: a new process for the dead worker's slot."""
+        if self._stopping:
+            return
+        log.error(
+            "%s died (exit code %s) after %.0f s; starting a replacement",
+            dead.process.name,
+            dead.process.exitcode,
+            time.monotonic() - dead.started_at,
+        )
+        # Nobody reads the old queue any more; its feeder thread must not hold up exit.
+        dead.requests.cancel_join_thread()
+        dead.requests.close()
+        replacement = self._spawn(dead.kind, dead.index)
+        with self._lock:
+            self._workers[dead.kind][dead.index] = replacement
+        self.restarts += 1
+        assert self._wake is not None
+        self._wake[1].send("watch")
+        self.on_restart(dead.kind, dead.index)
+
+    def _deliver(self, worker: _Worker, reply: Reply) -> None:
+        if reply[0] == "ready":
+            worker.ready = True
+            log.info("%s ready", worker.process.name)
+            return
+        if reply[0] == "failed":
+            log.error("%s %s worker %s failed to start: %s", worker.process.name, *reply[1:])
+            return
         if reply[0] in ("opened", "probed", "done", "closed"):
-            worker = self._worker_for(kind_of(reply[1]), reply[1])
             worker.queued = max(0, worker.queued - 1)
         self.on_reply(reply)
 
-    def _worker_for(self, kind: Kind, stream_id: int) -> _Worker:
-        workers = self._workers[kind]
-        return workers[session_of(stream_id) % len(workers)]
+    def worker_of(self, kind: Kind, stream_id: int) -> int:
+        return session_of(stream_id) % len(self._workers[kind])
 
     def submit(self, kind: Kind, request: tuple[Any, ...]) -> None:
-        worker = self._worker_for(kind, request[1])
+        worker = self._workers[kind][self.worker_of(kind, request[1])]
         worker.queued += 1
         worker.requests.put(request)
 
@@ -119,24 +209,36 @@ class WorkerPool:
         return {kind: [w.queued for w in workers] for kind, workers in self._workers.items()}
 
     def alive(self) -> bool:
-        return all(w.process.is_alive() for ws in self._workers.values() for w in ws)
+        return all(w.process.is_alive() for w in self._all())
+
+    def pid(self, kind: Kind, index: int) -> int | None:
+        return self._workers[kind][index].process.pid
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        for workers in self._workers.values():
-            for worker in workers:
-                if worker.process.is_alive():
-                    worker.requests.put(None)
-        for workers in self._workers.values():
-            for worker in workers:
+        self._stopping = True
+        workers = self._all()
+        for worker in workers:
+            if worker.process.is_alive():
+                worker.requests.put(None)
+        for worker in workers:
+            worker.process.join(timeout_s)
+            if worker.process.is_alive():
+                worker.process.terminate()
                 worker.process.join(timeout_s)
-                if worker.process.is_alive():
-                    worker.process.terminate()
-                    worker.process.join(timeout_s)
-        if self._replies is not None:
-            self._replies.put(None)
+        if self._wake is not None:
+            self._wake[1].send(None)
         if self._reader is not None:
             self._reader.join(timeout_s)
-        self._workers.clear()
+        for worker in workers:
+            worker.replies.close()
+        with self._lock:
+            self._workers.clear()
+
+
+def _Dead(worker: _Worker) -> _Worker:
+    """A stand-in for a slot whose process died, until the event loop replaces it: requests
+    put in it meanwhile are lost, and the restart answers them (see `LivePipeline`)."""
+    return worker
 
 
 _SEGMENTS = 1_000_000

@@ -7,26 +7,31 @@ pool routes a session to a worker by its id.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import queue
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.queues import Queue
 
     from interview_monitor.detectors.audio.batching import (
+        Batch,
         Transcribed,
+        TranscribedBatch,
         TranscriptBatcher,
         TranscriptOwner,
     )
+    from interview_monitor.live.transcription import WhisperThread
     from interview_monitor.signals import DetectedEvent
 
 Kind = Literal["video", "audio"]
 
-# Requests: ("open", stream_id) | ("probe", stream_id, jpeg) | ("video", stream_id, t_s, jpeg, received_at)
+# Requests: ("open", stream_id[, offset_s]) | ("probe", stream_id, jpeg) | ("video", stream_id, t_s, jpeg, received_at)
 #           | ("audio", stream_id, pcm, received_at) | ("close", stream_id, t_s) | None (stop)
 Request = tuple[Any, ...] | None
 # Replies: ("ready", kind, index) | ("opened", stream_id) | ("probed", stream_id, faces, error)
@@ -35,6 +40,8 @@ Request = tuple[Any, ...] | None
 #            served several streams, not the answer to one request; received_at is when the
 #            input that made the earliest of these segments due for transcription arrived
 #          | ("closed", stream_id, events, stats) | ("failed", kind, index, message)
+# Requests come over a multiprocessing queue; replies go over the worker's own pipe, so a
+# worker that dies cannot leave a lock shared with the others held.
 Reply = tuple[Any, ...]
 
 log = logging.getLogger(__name__)
@@ -64,22 +71,46 @@ class _AudioDetector:
     idempotency keys unique to this stream, so an early other-voice row and the transcript
     that follows it are one row."""
 
-    def __init__(self, batcher: TranscriptBatcher) -> None:
+    def __init__(self, batcher: TranscriptBatcher, offset_s: float = 0.0) -> None:
+        """`offset_s`: where this detector's first sample is in the stream (a stream whose
+        worker was restarted goes on in a fresh detector, with times kept on the clock)."""
         from interview_monitor.detectors.audio import AudioConfig, AudioSession
 
         self.session = AudioSession(
             AudioConfig(), batcher=batcher, event_key=f"live-audio-{uuid.uuid4().hex[:16]}"
         )
+        self.offset_s = offset_s
 
     def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]:
-        return self.session.feed_pcm(payload, received_at)
+        return self.placed(self.session.feed_pcm(payload, received_at))
 
     def close(self, t_s: float) -> tuple[list[DetectedEvent], dict[str, Any]]:
-        events = self.session.close()
+        events = self.placed(self.session.close())
         return events, {
             **self.session.stats,
             "speaker_verdict": str(self.session.speaker_verdict),
         }
+
+    def placed(self, events: list[DetectedEvent]) -> list[DetectedEvent]:
+        """The session's events with their times in the stream's."""
+        if not self.offset_s:
+            return events
+        return [_shifted(event, self.offset_s) for event in events]
+
+
+def _shifted(event: DetectedEvent, offset_s: float) -> DetectedEvent:
+    words = [
+        {
+            **word,
+            "start_s": round(word["start_s"] + offset_s, 3),
+            "end_s": round(word["end_s"] + offset_s, 3),
+        }
+        for word in event.details.get("words", [])
+    ]
+    details = {**event.details, "words": words} if "words" in event.details else event.details
+    return dataclasses.replace(
+        event, start_s=event.start_s + offset_s, end_s=event.end_s + offset_s, details=details
+    )
 
 
 def _load_models(kind: Kind) -> None:
@@ -108,50 +139,94 @@ def _count_faces(jpeg: bytes) -> tuple[int | None, str | None]:
 
 class Worker:
     """One worker's detector state: a detector per open stream and, for audio, one
-    transcript batcher shared by all of them."""
+    transcript batcher shared by all of them.
+
+    Whisper runs either here, when asked (`transcribe`: in-process use and tests), or on a
+    `WhisperThread` (`run_whisper_in_thread`: the worker process); then `dispatch` hands it
+    the next batch and `collect` maps a finished one back into the sessions.
+    """
 
     def __init__(self, kind: Kind) -> None:
         self.kind = kind
         self.detectors: dict[int, Detector] = {}
         self.batcher: TranscriptBatcher | None = None
+        self.whisper: WhisperThread | None = None
+        # Audio streams closed whose last speech is still being transcribed: (events, stats).
+        self._closing: dict[int, tuple[list[DetectedEvent], dict[str, Any]]] = {}
         if kind == "audio":
             from interview_monitor.detectors.audio import AudioConfig, load_audio_models
             from interview_monitor.detectors.audio.batching import TranscriptBatcher
 
             self.batcher = TranscriptBatcher(load_audio_models().whisper, AudioConfig())
 
+    def run_whisper_in_thread(self, wake: Callable[[], None]) -> None:
+        from interview_monitor.live.transcription import WhisperThread
+
+        if self.batcher is not None:
+            self.whisper = WhisperThread(self.batcher, wake)
+
     @property
     def transcription_waiting(self) -> bool:
         return self.batcher is not None and self.batcher.waiting
 
     def transcribe(self) -> list[Reply]:
-        """One Whisper call on the oldest waiting speech; an "events" reply per stream."""
-        if self.batcher is None or not self.batcher.waiting:
+        """One Whisper call on the oldest waiting speech, here; an "events" reply per stream."""
+        if self.batcher is None or (batch := self.batcher.take()) is None:
             return []
+        outcome: TranscribedBatch | Exception
         try:
-            results = self.batcher.run()
-        except Exception:
+            outcome = self.batcher.transcribe(batch)
+        except Exception as error:
             log.exception("transcribing a batch failed")
+            outcome = error
+        return self._finish(batch, outcome)
+
+    def dispatch(self) -> None:
+        """Hand the oldest waiting speech to the Whisper thread, if it is idle."""
+        if self.whisper is None or self.whisper.busy or self.batcher is None:
+            return
+        if (batch := self.batcher.take()) is not None:
+            self.whisper.hand(batch)
+
+    def collect(self) -> list[Reply]:
+        """Events of the Whisper thread's finished call, if any (and the streams it closed)."""
+        if self.whisper is None or (done := self.whisper.finished()) is None:
             return []
-        return self._event_replies(results)
+        return self._finish(*done)
+
+    def _finish(self, batch: Batch, outcome: TranscribedBatch | Exception) -> list[Reply]:
+        assert self.batcher is not None
+        if isinstance(outcome, Exception):
+            from interview_monitor.detectors.audio.batching import TranscribedBatch
+            from interview_monitor.detectors.audio.transcriber import Transcript
+
+            # Its segments get no transcript (as before: a failed call lost its batch); the
+            # pieces are finished so that closing streams do not wait for them forever.
+            outcome = TranscribedBatch(Transcript("", (), None), 0.0)
+        replies = self._event_replies(self.batcher.finish(batch, outcome))
+        return replies + self._closed_replies()
 
     def _event_replies(self, results: dict[TranscriptOwner, Transcribed]) -> list[Reply]:
-        stream_of = {
-            detector.session: stream_id
+        audio_detectors = {
+            detector.session: (stream_id, detector)
             for stream_id, detector in self.detectors.items()
             if isinstance(detector, _AudioDetector)
         }
         return [
-            ("events", stream_of[owner], done.events, done.received_at)
+            ("events", stream_id, detector.placed(done.events), done.received_at)
             for owner, done in results.items()
-            if done.events and owner in stream_of
+            if done.events and owner in audio_detectors
+            for stream_id, detector in [audio_detectors[owner]]
         ]
 
     def handle(self, request: tuple[Any, ...]) -> list[Reply]:
         action, stream_id = request[0], request[1]
         if action == "open":
+            offset_s = request[2] if len(request) > 2 else 0.0
             self.detectors[stream_id] = (
-                _AudioDetector(self.batcher) if self.batcher is not None else _VideoDetector()
+                _AudioDetector(self.batcher, offset_s)
+                if self.batcher is not None
+                else _VideoDetector()
             )
             return [("opened", stream_id)]
         if action == "probe":
@@ -164,7 +239,7 @@ class Worker:
             _, _, payload, received_at = request
             t_s = 0.0
         detector = self.detectors.get(stream_id)
-        if detector is None:
+        if detector is None or stream_id in self._closing:
             return [("done", stream_id, [], received_at, "stream is not open")]
         try:
             events = detector.feed(payload, t_s, received_at)
@@ -175,35 +250,49 @@ class Worker:
 
     def _close(self, stream_id: int, t_s: float) -> list[Reply]:
         detector = self.detectors.get(stream_id)
-        if detector is None:
-            return [("closed", stream_id, [], {})]
-        replies: list[Reply] = []
+        if detector is None or stream_id in self._closing:
+            return [("closed", stream_id, [], {})] if detector is None else []
         try:
             events, stats = detector.close(t_s)
-            if isinstance(detector, _AudioDetector) and self.batcher is not None:
-                # Its last speech is transcribed now, with whatever waited before it.
-                results = self.batcher.run_until_done(detector.session)
-                own = results.pop(detector.session, None)
-                events += own.events if own else []
-                replies += self._event_replies(results)
-                stats |= self.batcher.stats
         except Exception as error:
             log.exception("closing stream %s failed", stream_id)
             if isinstance(detector, _AudioDetector) and self.batcher is not None:
                 self.batcher.forget(detector.session)
-            events, stats = [], {"error": str(error)}
-        del self.detectors[stream_id]
-        return [*replies, ("closed", stream_id, events, stats)]
+            del self.detectors[stream_id]
+            return [("closed", stream_id, [], {"error": str(error)})]
+        # Its last speech is transcribed with whatever waited before it; the stream is
+        # answered "closed" once nothing of it is left (its transcripts go first, as "events").
+        self._closing[stream_id] = (events, stats)
+        if self.whisper is not None:
+            return self._closed_replies()
+        replies: list[Reply] = []
+        while self._closing.get(stream_id) and self.transcription_waiting:
+            replies += self.transcribe()
+        return replies + self._closed_replies()
+
+    def _closed_replies(self) -> list[Reply]:
+        replies: list[Reply] = []
+        for stream_id, (events, stats) in list(self._closing.items()):
+            detector = self.detectors[stream_id]
+            if isinstance(detector, _AudioDetector) and self.batcher is not None:
+                if self.batcher.unfinished_for(detector.session):
+                    continue
+                stats = stats | self.batcher.stats
+            del self._closing[stream_id], self.detectors[stream_id]
+            replies.append(("closed", stream_id, events, stats))
+        return replies
 
 
-def run_worker(
-    kind: Kind, index: int, requests: Queue[Request], replies: Queue[Reply | None]
-) -> None:
+WAKE = "wake"  # put in the request queue by the Whisper thread; not a request
+
+
+def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connection) -> None:
     """The worker's main loop; returns when it receives None.
 
-    Every request already queued is handled before the next Whisper call, so voice activity
-    and speaker checks of all streams stay current, and a call packs the speech of every
-    stream that is due: when the worker is busy, calls run on full windows.
+    An audio worker runs Whisper on a thread of its own (`live/transcription.py`): the loop
+    keeps handling requests (voice activity, speaker checks, early other-voice flags) while a
+    call runs. It hands the next call over once it has handled every request already queued,
+    so a call packs the speech of every stream that is due: when busy, calls run on full windows.
     """
     # BLAS thread pools fight over 2 cores and made the encoders up to 6x slower.
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -211,18 +300,23 @@ def run_worker(
     try:
         _load_models(kind)
         worker = Worker(kind)
+        worker.run_whisper_in_thread(lambda: requests.put((WAKE, None)))
     except Exception as error:
-        replies.put(("failed", kind, index, f"{type(error).__name__}: {error}"))
+        replies.send(("failed", kind, index, f"{type(error).__name__}: {error}"))
         return
-    replies.put(("ready", kind, index))
+    replies.send(("ready", kind, index))
     while True:
-        for request in _queued(requests, block=not worker.transcription_waiting):
+        for request in _queued(requests, block=True):
             if request is None:
+                if worker.whisper is not None:
+                    worker.whisper.stop()
                 return
-            for reply in worker.handle(request):
-                replies.put(reply)
-        for reply in worker.transcribe():
-            replies.put(reply)
+            if request[0] != WAKE:
+                for reply in worker.handle(request):
+                    replies.send(reply)
+            for reply in worker.collect():
+                replies.send(reply)
+        worker.dispatch()
 
 
 def _queued(requests: Queue[Request], block: bool) -> Iterator[Request]:

@@ -18,7 +18,11 @@ import numpy as np
 from faster_whisper import WhisperModel
 
 from interview_monitor.detectors.audio.config import AudioConfig
-from interview_monitor.detectors.audio.transcriber import TimedWord, transcribe_segment
+from interview_monitor.detectors.audio.transcriber import (
+    TimedWord,
+    Transcript,
+    transcribe_segment,
+)
 from interview_monitor.detectors.audio.vad import SAMPLE_RATE, SpeechSpan
 from interview_monitor.signals import DetectedEvent
 
@@ -65,8 +69,35 @@ class Transcribed:
             self.received_at = min(known)
 
 
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """Pieces taken for one Whisper call, packed: piece i starts at sample `starts[i]`."""
+
+    pieces: tuple[tuple[TranscriptOwner, Piece], ...]
+    starts: tuple[int, ...]
+    audio: np.ndarray[Any, np.dtype[np.float32]]
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class TranscribedBatch:
+    transcript: Transcript
+    # Wall time: CTranslate2 computes on a thread of its own, so no CPU clock of the
+    # calling thread sees the work, and the process clock also counts the other threads.
+    seconds: float
+
+
+def transcribe_batch(model: WhisperModel, batch: Batch, config: AudioConfig) -> TranscribedBatch:
+    """The Whisper call alone: reads only the batch's own audio, so it may run on any thread
+    (CTranslate2 releases the GIL while it computes)."""
+    started = time.perf_counter()
+    transcript = transcribe_segment(model, batch.audio, 0.0, config)
+    return TranscribedBatch(transcript, time.perf_counter() - started)
+
+
 class TranscriptBatcher:
-    """Not thread-safe: one per process (the worker's loop) or per standalone session."""
+    """Not thread-safe: one per process (used by the worker's request loop only) or per
+    standalone session. Only `transcribe_batch` on a taken batch may run elsewhere."""
 
     def __init__(
         self, model: WhisperModel, config: AudioConfig, max_audio_s: float = MAX_BATCH_AUDIO_S
@@ -75,9 +106,10 @@ class TranscriptBatcher:
         self._config = config
         self._max_audio_s = max_audio_s
         self._waiting: deque[tuple[TranscriptOwner, Piece]] = deque()
+        self._in_flight: list[TranscriptOwner] = []  # one entry per piece taken, not finished
         self.calls = 0
         self.audio_s = 0.0
-        self.cpu_s = 0.0
+        self.seconds = 0.0
 
     def submit(self, owner: TranscriptOwner, pieces: list[Piece]) -> None:
         self._waiting.extend((owner, piece) for piece in pieces)
@@ -89,11 +121,23 @@ class TranscriptBatcher:
     def waiting_for(self, owner: TranscriptOwner) -> bool:
         return any(waiting is owner for waiting, _ in self._waiting)
 
+    def unfinished_for(self, owner: TranscriptOwner) -> bool:
+        """Pieces of `owner` wait, or are in a batch taken and not yet finished."""
+        return self.waiting_for(owner) or any(taken is owner for taken in self._in_flight)
+
     def waiting_audio_s(self) -> float:
         return sum(piece.duration_s for _, piece in self._waiting)
 
     def run(self) -> dict[TranscriptOwner, Transcribed]:
         """One Whisper call on the oldest waiting pieces (at most `max_audio_s` of audio)."""
+        batch = self.take()
+        if batch is None:
+            return {}
+        return self.finish(batch, transcribe_batch(self._model, batch, self._config))
+
+    def take(self) -> Batch | None:
+        """The oldest waiting pieces (at most `max_audio_s` of audio), packed into one window.
+        `transcribe_batch` may then run on another thread: it touches only the batch."""
         batch: list[tuple[TranscriptOwner, Piece]] = []
         length_s = 0.0
         while self._waiting and (
@@ -103,7 +147,7 @@ class TranscriptBatcher:
             batch.append((owner, piece))
             length_s += piece.duration_s
         if not batch:
-            return {}
+            return None
         starts, parts, length = [], [], 0
         for index, (owner, piece) in enumerate(batch):
             if index and owner is not batch[index - 1][0]:
@@ -112,15 +156,27 @@ class TranscriptBatcher:
             starts.append(length)
             parts.append(piece.audio)
             length += len(piece.audio)
-        audio = np.concatenate(parts)
-        started_cpu = time.process_time()
-        transcript = transcribe_segment(self._model, audio, 0.0, self._config)
-        self.cpu_s += time.process_time() - started_cpu
+        self._in_flight.extend(owner for owner, _ in batch)
+        return Batch(tuple(batch), tuple(starts), np.concatenate(parts), length_s)
+
+    def transcribe(self, batch: Batch) -> TranscribedBatch:
+        """`transcribe_batch` with this batcher's model and settings; safe on another thread."""
+        return transcribe_batch(self._model, batch, self._config)
+
+    def finish(
+        self, batch: Batch, transcribed: TranscribedBatch
+    ) -> dict[TranscriptOwner, Transcribed]:
+        """Each owner's events from the words of its pieces (`events_for` runs here, on the
+        caller's thread: the owners' state is theirs)."""
+        for owner, _ in batch.pieces:
+            self._in_flight.remove(owner)
+        self.seconds += transcribed.seconds
         self.calls += 1
-        self.audio_s += length_s
-        words = _words_by_piece(transcript.words, [piece for _, piece in batch], starts)
+        self.audio_s += batch.audio_s
+        pieces = [piece for _, piece in batch.pieces]
+        words = _words_by_piece(transcribed.transcript.words, pieces, list(batch.starts))
         results: dict[TranscriptOwner, Transcribed] = {}
-        for index, (owner, piece) in enumerate(batch):
+        for index, (owner, piece) in enumerate(batch.pieces):
             events = owner.events_for(words[index])
             results.setdefault(owner, Transcribed()).add(events, piece.received_at)
         return results
@@ -143,7 +199,7 @@ class TranscriptBatcher:
         return {
             "whisper_calls": self.calls,
             "whisper_audio_s": round(self.audio_s, 2),
-            "whisper_cpu_s": round(self.cpu_s, 3),
+            "whisper_s": round(self.seconds, 3),
         }
 
 
