@@ -183,6 +183,17 @@ def bench_api_wrk(
     return rate, milliseconds("50%"), milliseconds("99%")
 
 
+def _seconds_until_scores_current(url: str) -> float:
+    """How long the background risk refresh trails: until no session is left stale."""
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as connection:
+        while connection.execute(
+            "SELECT count(*) FROM interview_sessions WHERE risk_stale"
+        ).fetchone()[0]:
+            time.sleep(0.05)
+    return time.perf_counter() - started
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -236,7 +247,8 @@ def main() -> None:
                 rate, p50, p99 = bench_api_wrk(base, token, session_ids, args.concurrency, 10)
                 print(
                     f"API single events (wrk, {args.concurrency} connections): {rate:,.0f} events/s, "
-                    f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; ratio to raw COPY {rate / copy_rate:.3f}"
+                    f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; ratio to raw COPY {rate / copy_rate:.3f}; "
+                    f"every score current {_seconds_until_scores_current(url):.1f} s after the load stopped"
                 )
             single_rate, single_latency = asyncio.run(
                 bench_api(base, token, api_rows, 1, args.concurrency)
