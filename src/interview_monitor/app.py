@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from interview_monitor import __version__
 from interview_monitor.auth.principals import PrincipalCache
@@ -58,6 +58,16 @@ def _conflicting_write(_: Request, error: Exception) -> JSONResponse:
     message = "the request conflicts with data changed at the same time; retry it"
     return JSONResponse(
         {"detail": [{"loc": [], "msg": message, "type": "conflict"}]}, status_code=409
+    )
+
+
+def _database_unavailable(_: Request, error: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", error)
+    message = "the database is unavailable; nothing was stored, retry shortly"
+    return JSONResponse(
+        {"detail": [{"loc": [], "msg": message, "type": "unavailable"}]},
+        status_code=503,
+        headers={"Retry-After": "5"},
     )
 
 
@@ -117,6 +127,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DataError, _database_rejected)
     app.add_exception_handler(IntegrityError, _conflicting_write)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
     from interview_monitor.auth.routes import router as auth_router
