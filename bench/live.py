@@ -109,6 +109,7 @@ class Step:
     voice_latencies: list[float] = field(default_factory=list)  # the other-voice flags among them
     transcript_latencies: list[float] = field(default_factory=list)  # plain speech
     audio_backlog_peak: int = 0  # chunks waiting for one audio worker
+    audio_backlog_trace: list[int] = field(default_factory=list)  # the same, once a second
     skipped: int = 0
     frames: int = 0
     cpu_percent: float = 0.0
@@ -154,6 +155,12 @@ class Step:
             if self.transcript_latencies
             else None,
             "audio_backlog_peak_chunks": self.audio_backlog_peak,
+            # Peak per quarter of the step: a backlog that keeps growing is falling behind.
+            "audio_backlog_quarters": [
+                max(self.audio_backlog_trace[i * n // 4 : (i + 1) * n // 4], default=0)
+                for n in [len(self.audio_backlog_trace)]
+                for i in range(4)
+            ],
             "errors": self.errors[:3],
             "held": self.held,
         }
@@ -320,7 +327,9 @@ async def run_step(
                 rss = sum(p.memory_info().rss for p in processes if p.is_running())
                 rss_peak = max(rss_peak, rss / 2**20)
                 backlog = (await http.get("/api/live")).json().get("backlog", {})
-                step.audio_backlog_peak = max(step.audio_backlog_peak, *backlog.get("audio", [0]))
+                audio_backlog = max(backlog.get("audio", [0]), default=0)
+                step.audio_backlog_peak = max(step.audio_backlog_peak, audio_backlog)
+                step.audio_backlog_trace.append(audio_backlog)
                 await asyncio.sleep(1)
 
     sampler = asyncio.create_task(sample())

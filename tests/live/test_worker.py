@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from interview_monitor.live.worker import Worker
 from interview_monitor.media.audio import decode_audio
+from interview_monitor.signals import DetectedEvent
 from tests.live.harness import jpeg_frames
 
 CHUNK = 8000  # 250 ms of 16 kHz s16le, as the candidate page sends it
@@ -80,3 +84,123 @@ def test_one_whisper_call_transcribes_the_speech_of_two_streams(
     assert len(set(keys)) == len(keys)
     [closed] = worker.handle(("close", 11, 0.0))
     assert closed[:3] == ("closed", 11, []) and closed[3]["whisper_calls"] == 1
+
+
+def _chunks(pcm: bytes) -> list[bytes]:
+    return [pcm[i : i + CHUNK] for i in range(0, len(pcm), CHUNK)]
+
+
+def _other_voice_flags(replies: list[tuple[Any, ...]]) -> list[DetectedEvent]:
+    return [
+        event
+        for reply in replies
+        if reply[0] == "done"
+        for event in reply[2]
+        if event.details.get("transcript_pending")
+    ]
+
+
+def test_speaker_checks_answer_while_a_whisper_call_runs(
+    librispeech_pcm: bytes, conversation_pcm: bytes
+) -> None:
+    chunks = _chunks(conversation_pcm)
+    # Where the conversation's first other-voice flag comes (no Whisper call is needed for it).
+    probe = Worker("audio")
+    probe.handle(("open", 21))
+    first_flag = next(
+        index
+        for index, chunk in enumerate(chunks)
+        if _other_voice_flags(probe.handle(("audio", 21, chunk, 1.0)))
+    )
+
+    woken = threading.Event()
+    worker = Worker("audio")
+    worker.run_whisper_in_thread(woken.set)
+    assert worker.whisper is not None and worker.batcher is not None
+    worker.handle(("open", 23))
+    for chunk in chunks[:first_flag]:
+        worker.handle(("audio", 23, chunk, 1.0))
+    silence = bytes(2 * 16000 * 2)
+    # Two more streams whose speech comes due: a long call. (Not the same recording twice:
+    # Whisper would drop the repeated text as a loop.)
+    other_speech = {25: librispeech_pcm, 27: conversation_pcm[-len(librispeech_pcm) :]}
+    for stream_id, speech in other_speech.items():
+        worker.handle(("open", stream_id))
+        for chunk in _chunks(speech + silence):
+            worker.handle(("audio", stream_id, chunk, 2.0))
+    assert worker.batcher.waiting_audio_s() > 18.0
+    worker.dispatch()
+    assert worker.whisper.busy and not worker.transcription_waiting
+
+    replies = worker.handle(("audio", 23, chunks[first_flag], 3.0))
+
+    # The speaker stage answered, and the Whisper call it would have waited for still runs.
+    assert _other_voice_flags(replies), "no other-voice flag"
+    assert worker.collect() == [], "the Whisper call had already finished"
+    assert woken.wait(60.0), "the Whisper call did not finish"
+    transcripts = _until_idle(worker, woken)
+    assert {reply[0] for reply in transcripts} == {"events"}
+    text = {
+        stream_id: " ".join(
+            e.columns["text_content"]
+            for reply in transcripts
+            if reply[1] == stream_id
+            for e in reply[2]
+        ).lower()
+        for stream_id in (25, 27)
+    }
+    assert "approached the city" in text[25] and len(text[27].split()) > 10
+    worker.whisper.stop()
+
+
+def _until_idle(worker: Worker, woken: threading.Event) -> list[tuple[Any, ...]]:
+    """Replies of Whisper calls on the worker's thread until no speech waits."""
+    assert worker.whisper is not None
+    replies: list[tuple[Any, ...]] = []
+    deadline = time.monotonic() + 120.0
+    while worker.whisper.busy or worker.transcription_waiting:
+        assert time.monotonic() < deadline, "the Whisper thread did not finish"
+        replies += worker.collect()
+        worker.dispatch()
+        woken.wait(1.0)
+        woken.clear()
+    return replies
+
+
+def test_a_stream_closes_once_its_last_speech_is_transcribed_on_the_thread(
+    librispeech_pcm: bytes,
+) -> None:
+    woken = threading.Event()
+    worker = Worker("audio")
+    worker.run_whisper_in_thread(woken.set)
+    assert worker.whisper is not None
+    worker.handle(("open", 31))
+    for chunk in _chunks(librispeech_pcm):
+        worker.handle(("audio", 31, chunk, 1.0))
+    assert worker.handle(("close", 31, 0.0)) == [], "closed before its speech was transcribed"
+    replies: list[tuple[Any, ...]] = []
+    deadline = time.monotonic() + 60.0
+    while not any(reply[0] == "closed" for reply in replies):
+        assert time.monotonic() < deadline, "never closed"
+        worker.dispatch()
+        woken.wait(1.0)
+        woken.clear()
+        replies += worker.collect()
+    assert [reply[0] for reply in replies] == ["events", "closed"]
+    text = " ".join(e.columns["text_content"] for e in replies[0][2]).lower()
+    assert "approached the city" in text and "family groups" in text
+    assert replies[1][3]["whisper_calls"] >= 1 and 31 not in worker.detectors
+    worker.whisper.stop()
+
+
+def test_a_reopened_stream_keeps_its_times_on_the_clock(librispeech_pcm: bytes) -> None:
+    worker = Worker("audio")
+    worker.handle(("open", 41, 100.0))
+    for chunk in _chunks(librispeech_pcm):
+        worker.handle(("audio", 41, chunk, 1.0))
+    replies = worker.handle(("close", 41, 0.0))
+    assert [reply[0] for reply in replies] == ["events", "closed"]
+    events = [event for reply in replies for event in reply[2]]
+    assert events and all(100.0 <= e.start_s <= e.end_s <= 111.0 for e in events)
+    words = [w for e in events for w in e.details["words"]]
+    assert all(100.0 <= w["start_s"] <= w["end_s"] <= 111.0 for w in words)

@@ -73,10 +73,11 @@ class LivePipeline:
     _segments: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _pool: WorkerPool | None = None
-    _probes: dict[int, list[asyncio.Future[int]]] = field(default_factory=dict)
+    # Face checks waiting for their answer, with their JPEG (sent again if the worker dies).
+    _probes: dict[int, list[tuple[asyncio.Future[int], bytes]]] = field(default_factory=dict)
 
     async def start(self, timeout_s: float = 180.0) -> None:
-        self._pool = WorkerPool(self.counts, self._on_reply)
+        self._pool = WorkerPool(self.counts, self._on_reply, self._restarted)
         await asyncio.to_thread(self._pool.start, asyncio.get_running_loop(), timeout_s)
 
     async def stop(self, timeout_s: float = 30.0) -> None:
@@ -155,7 +156,7 @@ class LivePipeline:
             raise RuntimeError("the live pipeline is not running")
         probe_id = stream_id_for(session_id, "video", PROBE_SEGMENT)
         answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._probes.setdefault(probe_id, []).append(answer)
+        self._probes.setdefault(probe_id, []).append((answer, jpeg))
         self._pool.submit("video", ("probe", probe_id, jpeg))
         return await answer
 
@@ -256,7 +257,7 @@ class LivePipeline:
         waiting = self._probes.get(probe_id)
         if not waiting:
             return
-        answer = waiting.pop(0)
+        answer, _ = waiting.pop(0)
         if not waiting:
             del self._probes[probe_id]
         if answer.done():
@@ -265,6 +266,39 @@ class LivePipeline:
             answer.set_exception(ValueError(error))
         else:
             answer.set_result(faces)
+
+    def _restarted(self, kind: Kind, index: int) -> None:
+        """The worker `index` of this kind died and a new one took its place: every stream
+        routed to it goes on in fresh detector state there. What was in flight is lost and
+        counted as rejected (so nothing waits for it); a stream whose close was lost is closed."""
+        assert self._pool is not None
+        pool = self._pool
+        for stream in list(self._by_id.values()):
+            if stream.kind != kind or pool.worker_of(kind, stream.stream_id) != index:
+                continue
+            if stream.in_flight:
+                stream.rejected += stream.in_flight
+                stream.in_flight = 0
+                stream.last_error = "detector worker restarted"
+            if stream.closed is not None:
+                self._finish(stream, [], {"error": "detector worker restarted"})
+                continue
+            # Audio times go on from the samples sent so far, so transcripts stay on the clock.
+            offset_s = stream.samples_sent / SAMPLE_RATE if kind == "audio" else 0.0
+            self._submit(stream, ("open", stream.stream_id, offset_s))
+            if stream.waiting is not None:
+                t_s, jpeg, received_at = stream.waiting
+                stream.waiting = None
+                self._send_frame(stream, t_s, jpeg, received_at)
+            self._report(stream.session_id)
+        for probe_id, waiting in self._probes.items():
+            if kind == "video" and pool.worker_of(kind, probe_id) == index:
+                for _, jpeg in waiting:
+                    pool.submit("video", ("probe", probe_id, jpeg))
+
+    def restarts(self) -> int:
+        """Detector workers replaced since the start (each after its process died)."""
+        return self._pool.restarts if self._pool else 0
 
     def _finish(self, stream: Stream, events: list[DetectedEvent], stats: dict[str, Any]) -> None:
         log.info("stream %s of session %s closed: %s", stream.kind, stream.session_id, stats)

@@ -7,6 +7,7 @@ same thread watches the processes: one that dies is replaced by a new one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -23,6 +24,9 @@ from interview_monitor.live.worker import Kind, Reply, Request, run_worker
 log = logging.getLogger(__name__)
 
 
+RESTART_BACKOFF_S = 5.0
+
+
 class WorkerStartError(RuntimeError):
     pass
 
@@ -37,6 +41,7 @@ class _Worker:
     started_at: float
     queued: int = 0
     ready: bool = False
+    dead: bool = False  # set by the reader thread; the event loop then replaces it
 
 
 @dataclass
@@ -93,25 +98,26 @@ class WorkerPool:
         deadline = time.monotonic() + timeout_s
         for worker in self._all():
             while not worker.ready:
-                left = deadline - time.monotonic()
-                if left <= 0 or not worker.replies.poll(min(left, 1.0)):
-                    if not worker.process.is_alive() or time.monotonic() > deadline:
-                        self.stop()
-                        why = (
-                            f"{worker.process.name} exited"
-                            if not worker.process.is_alive()
-                            else f"not ready after {timeout_s} s"
-                        )
-                        raise WorkerStartError(f"detector workers failed to start: {why}")
-                    continue
+                reply = None
                 try:
-                    reply = worker.replies.recv()
+                    if worker.replies.poll(min(max(0.0, deadline - time.monotonic()), 1.0)):
+                        reply = worker.replies.recv()
                 except EOFError:
-                    continue  # the process is gone; the check above reports it
-                if reply[0] == "failed":
+                    worker.process.join(5.0)
+                if reply is not None and reply[0] == "failed":
                     self.stop()
                     raise WorkerStartError(f"{reply[1]} worker {reply[2]} failed: {reply[3]}")
-                worker.ready = reply[0] == "ready"
+                worker.ready = reply is not None and reply[0] == "ready"
+                if worker.ready:
+                    continue
+                if not worker.process.is_alive() or time.monotonic() > deadline:
+                    self.stop()
+                    why = (
+                        f"{worker.process.name} exited"
+                        if not worker.process.is_alive()
+                        else f"not ready after {timeout_s} s"
+                    )
+                    raise WorkerStartError(f"detector workers failed to start: {why}")
 
     def _all(self) -> list[_Worker]:
         with self._lock:
@@ -119,70 +125,78 @@ class WorkerPool:
 
     def _read_replies(self) -> None:
         """Every worker's replies to the event loop, in order; a worker's exit noticed by its
-        process sentinel."""
+        process sentinel (or the end of its pipe)."""
         assert self._wake is not None
         while True:
-            workers = self._all()
-            by_pipe = {worker.replies: worker for worker in workers}
+            workers = [worker for worker in self._all() if not worker.dead]
+            by_pipe: dict[Any, _Worker] = {worker.replies: worker for worker in workers}
             by_sentinel = {worker.process.sentinel: worker for worker in workers}
             for ready in wait([self._wake[0], *by_pipe, *by_sentinel]):
                 if ready is self._wake[0]:
                     if self._wake[0].recv() is None:
                         return
-                elif isinstance(ready, int):
-                    self._exited(by_sentinel[ready])
+                    continue
+                worker = by_sentinel[ready] if isinstance(ready, int) else by_pipe[ready]
+                if worker.dead:
+                    continue
+                if isinstance(ready, int):
+                    self._exited(worker)
                 else:
-                    self._receive(by_pipe[ready])
+                    self._receive(worker)
 
     def _receive(self, worker: _Worker) -> None:
         try:
             reply = worker.replies.recv()
-        except (EOFError, OSError):
-            return  # it exited: its sentinel reports that
+        except (EOFError, OSError):  # only the worker writes: it is gone
+            self._exited(worker)
+            return
         self._call_soon(self._deliver, worker, reply)
 
     def _exited(self, worker: _Worker) -> None:
         """On the reader thread: what the dead worker sent is delivered, then it is replaced."""
-        while not worker.replies.closed and worker.replies.poll():
-            try:
-                reply = worker.replies.recv()
-            except (EOFError, OSError):
-                break  # a reply cut off by the death
-            self._call_soon(self._deliver, worker, reply)
-        with self._lock:
-            if self._stopping or worker not in self._workers.get(worker.kind, []):
-                return
-            self._workers[worker.kind].remove(worker)  # not watched from now on
-            self._workers[worker.kind].insert(worker.index, _Dead(worker))
-        worker.replies.close()
-        self._call_soon(self._replace, worker)
+        worker.dead = True  # not watched from now on
+        try:
+            while worker.replies.poll():
+                self._call_soon(self._deliver, worker, worker.replies.recv())
+        except (EOFError, OSError):
+            pass  # the end of the pipe, or a reply cut off by the death
+        if not self._stopping:
+            self._call_soon(self._replace, worker)
 
     def _call_soon(self, callback: Callable[..., None], *args: Any) -> None:
         assert self._loop is not None
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
             self._loop.call_soon_threadsafe(callback, *args)
-        except RuntimeError:  # the loop has closed: the server is going down
-            pass
 
     def _replace(self, dead: _Worker) -> None:
         """On the event loop: a new process for the dead worker's slot."""
         if self._stopping:
             return
+        dead.process.join(5.0)  # reaped, for its exit code
+        dead.replies.close()
+        # One that never got ready (its models do not load?) is not restarted in a tight loop.
+        delay_s = 0.0 if dead.ready else RESTART_BACKOFF_S
         log.error(
-            "%s died (exit code %s) after %.0f s; starting a replacement",
+            "%s died (exit code %s) after %.0f s; starting a replacement in %.0f s",
             dead.process.name,
             dead.process.exitcode,
             time.monotonic() - dead.started_at,
+            delay_s,
         )
         # Nobody reads the old queue any more; its feeder thread must not hold up exit.
         dead.requests.cancel_join_thread()
         dead.requests.close()
+        assert self._loop is not None
+        self._loop.call_later(delay_s, self._respawn, dead)
+
+    def _respawn(self, dead: _Worker) -> None:
+        if self._stopping:
+            return
         replacement = self._spawn(dead.kind, dead.index)
         with self._lock:
             self._workers[dead.kind][dead.index] = replacement
         self.restarts += 1
-        assert self._wake is not None
-        self._wake[1].send("watch")
+        self._send_wake("watch")
         self.on_restart(dead.kind, dead.index)
 
     def _deliver(self, worker: _Worker, reply: Reply) -> None:
@@ -225,8 +239,7 @@ class WorkerPool:
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(timeout_s)
-        if self._wake is not None:
-            self._wake[1].send(None)
+        self._send_wake(None)
         if self._reader is not None:
             self._reader.join(timeout_s)
         for worker in workers:
@@ -234,11 +247,10 @@ class WorkerPool:
         with self._lock:
             self._workers.clear()
 
-
-def _Dead(worker: _Worker) -> _Worker:
-    """A stand-in for a slot whose process died, until the event loop replaces it: requests
-    put in it meanwhile are lost, and the restart answers them (see `LivePipeline`)."""
-    return worker
+    def _send_wake(self, message: str | None) -> None:
+        if self._wake is not None:
+            with self._lock:  # the event loop and the stopping thread may both send
+                self._wake[1].send(message)
 
 
 _SEGMENTS = 1_000_000
