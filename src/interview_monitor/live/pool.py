@@ -183,9 +183,6 @@ class WorkerPool:
             time.monotonic() - dead.started_at,
             delay_s,
         )
-        # Nobody reads the old queue any more; its feeder thread must not hold up exit.
-        dead.requests.cancel_join_thread()
-        dead.requests.close()
         assert self._loop is not None
         self._loop.call_later(delay_s, self._respawn, dead)
 
@@ -195,6 +192,10 @@ class WorkerPool:
         replacement = self._spawn(dead.kind, dead.index)
         with self._lock:
             self._workers[dead.kind][dead.index] = replacement
+        # Requests put in the old queue until now are lost (`on_restart` answers them); nobody
+        # reads it any more, and its feeder thread must not hold up the exit.
+        dead.requests.cancel_join_thread()
+        dead.requests.close()
         self.restarts += 1
         self._send_wake("watch")
         self.on_restart(dead.kind, dead.index)

@@ -181,12 +181,26 @@ class Worker:
             outcome = error
         return self._finish(batch, outcome)
 
-    def dispatch(self) -> None:
-        """Hand the oldest waiting speech to the Whisper thread, if it is idle."""
+    def dispatch(self) -> float | None:
+        """Hand the oldest waiting speech to the Whisper thread, if it is idle and the call
+        is worth it: a call costs the same for 2 s as for 28 s of audio, so a few seconds of
+        speech wait up to `PACK_WAIT_S` for more (a closing stream's do not wait).
+        Returns in how many seconds to try again (None: when the next request comes)."""
         if self.whisper is None or self.whisper.busy or self.batcher is None:
-            return
+            return None
+        if not self.batcher.waiting:
+            return None
+        wait_s = PACK_WAIT_S - self.batcher.oldest_wait_s()
+        closing = any(
+            isinstance(detector, _AudioDetector) and self.batcher.waiting_for(detector.session)
+            for stream_id, detector in self.detectors.items()
+            if stream_id in self._closing
+        )
+        if wait_s > 0 and not closing and self.batcher.waiting_audio_s() < PACK_FULL_S:
+            return wait_s
         if (batch := self.batcher.take()) is not None:
             self.whisper.hand(batch)
+        return None
 
     def collect(self) -> list[Reply]:
         """Events of the Whisper thread's finished call, if any (and the streams it closed)."""
@@ -284,6 +298,10 @@ class Worker:
 
 
 WAKE = "wake"  # put in the request queue by the Whisper thread; not a request
+# Speech due for transcription waits at most this long for more to share its Whisper call,
+# unless this much audio is already waiting.
+PACK_WAIT_S = 1.5
+PACK_FULL_S = 14.0
 
 
 def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connection) -> None:
@@ -305,8 +323,9 @@ def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connec
         replies.send(("failed", kind, index, f"{type(error).__name__}: {error}"))
         return
     replies.send(("ready", kind, index))
+    retry_s: float | None = None
     while True:
-        for request in _queued(requests, block=True):
+        for request in _queued(requests, block_s=retry_s):
             if request is None:
                 if worker.whisper is not None:
                     worker.whisper.stop()
@@ -316,13 +335,15 @@ def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connec
                     replies.send(reply)
             for reply in worker.collect():
                 replies.send(reply)
-        worker.dispatch()
+        retry_s = worker.dispatch()
 
 
-def _queued(requests: Queue[Request], block: bool) -> Iterator[Request]:
-    """Every request already queued; with `block`, wait for the first one."""
-    if block:
-        yield requests.get()
+def _queued(requests: Queue[Request], block_s: float | None) -> Iterator[Request]:
+    """Every request already queued, after waiting for the first one (at most `block_s`)."""
+    try:
+        yield requests.get(timeout=block_s)
+    except queue.Empty:
+        return
     while True:
         try:
             yield requests.get_nowait()

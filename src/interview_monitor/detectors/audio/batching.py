@@ -43,6 +43,7 @@ class Piece:
     audio: np.ndarray[Any, np.dtype[np.float32]]
     # Wall-clock arrival of the input that made it due for transcription (None: not tracked).
     received_at: float | None = None
+    handed_at: float = field(default_factory=time.monotonic)  # to a batcher (monotonic)
 
     @property
     def duration_s(self) -> float:
@@ -127,6 +128,10 @@ class TranscriptBatcher:
 
     def waiting_audio_s(self) -> float:
         return sum(piece.duration_s for _, piece in self._waiting)
+
+    def oldest_wait_s(self) -> float:
+        """How long the oldest waiting piece has waited (0 if none waits)."""
+        return time.monotonic() - self._waiting[0][1].handed_at if self._waiting else 0.0
 
     def run(self) -> dict[TranscriptOwner, Transcribed]:
         """One Whisper call on the oldest waiting pieces (at most `max_audio_s` of audio)."""
