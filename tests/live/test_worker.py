@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -204,3 +205,25 @@ def test_a_reopened_stream_keeps_its_times_on_the_clock(librispeech_pcm: bytes) 
     assert events and all(100.0 <= e.start_s <= e.end_s <= 111.0 for e in events)
     words = [w for e in events for w in e.details["words"]]
     assert all(100.0 <= w["start_s"] <= w["end_s"] <= 111.0 for w in words)
+
+
+def test_the_whisper_threads_yield_the_cpu_to_the_request_loop() -> None:
+    from interview_monitor.live.transcription import WHISPER_NICENESS, lower_other_threads
+
+    started, release = threading.Event(), threading.Event()
+    native_ids: list[int] = []
+
+    def other() -> None:
+        native_ids.append(threading.get_native_id())
+        started.set()
+        release.wait(30.0)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert started.wait(30.0)
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert lower_other_threads() >= 1
+    assert os.getpriority(os.PRIO_PROCESS, native_ids[0]) == WHISPER_NICENESS
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
+    release.set()
+    thread.join()

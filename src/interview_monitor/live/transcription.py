@@ -14,15 +14,39 @@ replica), and while it runs the speech that comes due keeps piling up for the ne
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from interview_monitor.detectors.audio.batching import Batch, TranscribedBatch, TranscriptBatcher
 
 log = logging.getLogger(__name__)
 
 Outcome = TranscribedBatch | Exception
+# Niceness of every thread of the worker but its request loop. On 2 busy cores the Whisper
+# call and the request loop fight for the CPU, and the loop (voice activity, speaker checks,
+# other-voice flags) is what must stay on time; transcripts may come a little later.
+WHISPER_NICENESS = 10
+
+
+def lower_other_threads(niceness: int = WHISPER_NICENESS) -> int:
+    """Lower the CPU priority of every thread of this process except the calling one (the
+    Whisper thread and CTranslate2's compute thread, which it starts when the model loads).
+    Linux only (a thread's niceness is its own there); returns how many threads it lowered."""
+    me = threading.get_native_id()
+    lowered = 0
+    tasks = Path("/proc/self/task")
+    for task in tasks.iterdir() if tasks.is_dir() else ():
+        if int(task.name) == me:
+            continue
+        try:
+            os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+            lowered += 1
+        except OSError:  # gone meanwhile
+            continue
+    return lowered
 
 
 class WhisperThread:

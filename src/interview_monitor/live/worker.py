@@ -319,6 +319,10 @@ def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connec
         _load_models(kind)
         worker = Worker(kind)
         worker.run_whisper_in_thread(lambda: requests.put((WAKE, None)))
+        if worker.whisper is not None:
+            from interview_monitor.live.transcription import lower_other_threads
+
+            log.info("audio worker %d: %d threads lowered", index, lower_other_threads())
     except Exception as error:
         replies.send(("failed", kind, index, f"{type(error).__name__}: {error}"))
         return
