@@ -12,12 +12,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
 from interview_monitor.auth.principals import PrincipalCache
 from interview_monitor.config import Settings
-from interview_monitor.db.engine import Database, resolve_database_url
+from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
 from interview_monitor.deps import UnauthorizedError
 from interview_monitor.errors import DomainError
@@ -127,7 +127,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DataError, _database_rejected)
     app.add_exception_handler(IntegrityError, _conflicting_write)
-    app.add_exception_handler(OperationalError, _database_unavailable)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
     from interview_monitor.auth.routes import router as auth_router

@@ -36,3 +36,8 @@ class ForbiddenError(DomainError):
 class InvalidInputError(DomainError):
     status_code = 422
     error_type = "value_error"
+
+
+class UnavailableError(DomainError):
+    status_code = 503
+    error_type = "unavailable"

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import psycopg
 import pytest
 
 from interview_monitor.db.engine import Database
 from interview_monitor.interviews.refresher import BATCH, pause_after, refresh_stale
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel
 from tests.api_fixtures import Api
 from tests.events.helpers import add_sessions
 
@@ -75,3 +77,28 @@ async def test_a_refresh_takes_every_stale_session_in_chunks_and_records_changes
     assert len(scores) == len(session_ids)
     # The second refresh found the same scores: no new history rows.
     assert all(float(score) > 30 and history == 1 for score, history in scores)
+
+
+class _FailingModel(RiskModel):
+    def assess(self, flags: Iterable[Flag]) -> RiskAssessment:
+        raise RuntimeError("assessment failed")
+
+
+async def test_sessions_whose_refresh_fails_stay_stale(database_url: str) -> None:
+    session_ids = add_sessions(database_url, ["IN_PROGRESS"] * 3)
+    with psycopg.connect(database_url) as connection:
+        connection.execute(
+            "UPDATE interview_sessions SET risk_stale = true WHERE id = ANY(%s)", (session_ids,)
+        )
+    database = Database.connect(database_url, pool_size=1)
+    try:
+        with pytest.raises(RuntimeError, match="assessment failed"):
+            await refresh_stale(database, _FailingModel())
+    finally:
+        await database.dispose()
+    with psycopg.connect(database_url) as connection:
+        stale = connection.execute(
+            "SELECT bool_and(risk_stale) FROM interview_sessions WHERE id = ANY(%s)",
+            (session_ids,),
+        ).fetchone()[0]
+    assert stale is True

@@ -18,6 +18,7 @@ from interview_monitor.live.config import LiveSettings
 from tests.conftest import database_name, drop_database, recreate_database
 
 pytestmark = pytest.mark.anyio
+FACE_POSE = {"session_id": 1, "event_type": "looking_away"}
 
 
 @pytest.fixture
@@ -35,7 +36,15 @@ async def cut_off(
                 "INSERT INTO users (username, email, password_hash, full_name, role) "
                 "VALUES ('svc', 's@example.org', 'x', 'S', 'service') RETURNING id"
             ).fetchone()[0]
+            connection.execute("INSERT INTO interview_sessions (user_id) VALUES (%s)", (user_id,))
         token = create_access_token(user_id, Role.SERVICE, settings.secret_key, 5)[0]
+        headers = {"Authorization": f"Bearer {token}"}
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        warm = httpx.AsyncClient(transport=transport, base_url="http://test")
+        # The caller is now cached: a later POST fails in the batcher, not in the lookup.
+        stored = await warm.post("/api/events/face-pose", json=FACE_POSE, headers=headers)
+        assert stored.status_code == 201, stored.text
+        await warm.aclose()
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute(
                 sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name))
@@ -43,10 +52,9 @@ async def cut_off(
             admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
             )
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             try:
-                yield client, {"Authorization": f"Bearer {token}"}
+                yield client, headers
             finally:
                 with psycopg.connect(pg_admin_url, autocommit=True) as admin:
                     admin.execute(
@@ -60,7 +68,7 @@ async def cut_off(
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("POST", "/api/events/face-pose", {"session_id": 1, "event_type": "looking_away"}),
+        ("POST", "/api/events/face-pose", FACE_POSE),
         ("GET", "/api/interviews", None),
         ("GET", "/api/auth/me", None),
     ],

@@ -3,11 +3,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import psycopg
 import pytest
 from sqlalchemy.exc import DataError
 
 from interview_monitor.db.engine import Database
-from interview_monitor.errors import ConflictError
+from interview_monitor.errors import ConflictError, UnavailableError
 from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.events.schemas import AudioTranscriptPayload, IngestResult
 from tests.events.helpers import add_sessions, stored_count
@@ -39,7 +40,14 @@ async def test_concurrent_requests_share_transactions_and_each_gets_its_own_ids(
         *(batcher.submit([_said(session_id, f"answer {n}", f"e{n}")]) for n in range(200))
     )
     assert all(result.stored == 1 and len(result.ids) == 1 for result in results)
-    assert len({result.ids[0] for result in results}) == 200
+    with psycopg.connect(database_url) as connection:
+        stored = dict(
+            connection.execute(
+                "SELECT id, text_content FROM audio_transcripts WHERE session_id = %s",
+                (session_id,),
+            ).fetchall()
+        )
+    assert [stored[result.ids[0]] for result in results] == [f"answer {n}" for n in range(200)]
     assert stored_count(database_url, "audio_transcripts", session_id) == 200
     assert batcher.requests == 200 and batcher.batches < 200
     retried = await asyncio.gather(
@@ -74,7 +82,7 @@ async def test_stop_stores_what_is_queued_and_refuses_more(database_url: str) ->
     await asyncio.sleep(0)
     await batcher.stop()
     assert all(task.result().stored == 1 for task in pending)
-    with pytest.raises(RuntimeError, match="not running"):
+    with pytest.raises(UnavailableError, match="shutting down"):
         await batcher.submit([_said(session_id, "y")])
     await database.dispose()
     assert stored_count(database_url, "audio_transcripts", session_id) == 30

@@ -112,6 +112,7 @@ def _voice(key: str, text: str, confidence: float | None) -> DetectedEvent:
             "client_event_id": key,
         },
         confidence=confidence,
+        details={"transcript_pending": True} if not text else {},
     )
 
 
@@ -153,4 +154,22 @@ async def test_an_early_row_and_its_transcript_in_one_batch_are_one_row(
     assert [(row.client_event_id, row.text_content) for row in rows] == [
         ("k-2", "Hello there."),
         ("k-3", ""),
+    ]
+
+
+async def test_an_early_row_arriving_after_its_transcript_changes_nothing(
+    database: Database,
+) -> None:
+    store = EventStore(database, RiskModel(), ReviewHub())
+    session_id = await _session(database)
+    origin = datetime.now(UTC)
+    await store(session_id, origin, [_voice("k-4", "Tell me the answer.", 81.0)], time.time())
+    await store(session_id, origin, [_voice("k-4", "", None)], time.time())
+    await store(
+        session_id, origin, [_voice("k-5", "Hello.", 60.0), _voice("k-5", "", None)], time.time()
+    )
+    rows = sorted(await _transcripts(database, session_id), key=lambda row: row.id)
+    assert [(row.client_event_id, row.text_content, row.flagged_phrases) for row in rows] == [
+        ("k-4", "Tell me the answer.", ["tell me the answer"]),
+        ("k-5", "Hello.", ["tell me the answer"]),
     ]

@@ -9,6 +9,7 @@ only bounds how long another process's change can go unseen.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,9 +46,15 @@ class Credential:
 
 
 class PrincipalCache:
-    def __init__(self, ttl_s: float = 5.0, max_entries: int = 10_000) -> None:
+    def __init__(
+        self,
+        ttl_s: float = 5.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
+        self._clock = clock
         self._entries: dict[Credential, tuple[float, Principal]] = {}
 
     def get(self, credential: Credential) -> Principal | None:
@@ -55,7 +62,7 @@ class PrincipalCache:
         if entry is None:
             return None
         expires_at, principal = entry
-        if expires_at < time.monotonic():
+        if expires_at < self._clock():
             del self._entries[credential]
             return None
         return principal
@@ -63,7 +70,7 @@ class PrincipalCache:
     def put(self, credential: Credential, principal: Principal) -> None:
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
-        self._entries[credential] = (time.monotonic() + self.ttl_s, principal)
+        self._entries[credential] = (self._clock() + self.ttl_s, principal)
 
     def forget_user(self, user_id: int) -> None:
         """Drop every credential of this user (deleted, or one of their keys revoked)."""

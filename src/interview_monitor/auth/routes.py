@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, status
+from starlette.background import BackgroundTask
 
 from interview_monitor.auth import service
+from interview_monitor.auth.principals import PrincipalCache
 from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
 from interview_monitor.auth.roles import Role
 from interview_monitor.auth.schemas import ApiKeyCreate, ApiKeyCreated, Token, UserCreate, UserRead
@@ -20,6 +22,17 @@ from interview_monitor.deps import (
 from interview_monitor.errors import ConflictError, ForbiddenError, NotFoundError
 
 router = APIRouter(prefix="/api", tags=["auth"])
+
+
+def _forgetting(principals: PrincipalCache, user_id: int) -> Response:
+    """204, with the user's cached ingest credentials dropped now and again once the change
+    has committed (the transaction ends before the response is sent), so an ingest request
+    in between cannot cache the old state."""
+    principals.forget_user(user_id)
+    return Response(
+        status_code=status.HTTP_204_NO_CONTENT,
+        background=BackgroundTask(principals.forget_user, user_id),
+    )
 
 
 @router.post("/auth/token")
@@ -70,8 +83,7 @@ async def delete_user(
     if user.id == admin.id:
         raise ForbiddenError("admins cannot delete their own account", ["path", "user_id"])
     await users.delete(user)
-    principals.forget_user(user_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return _forgetting(principals, user_id)
 
 
 @router.post("/users/{user_id}/api-keys", status_code=status.HTTP_201_CREATED)
@@ -93,5 +105,4 @@ async def revoke_api_key(
 ) -> Response:
     if not await ApiKeyRepository(db).revoke(key_id, user_id):
         raise NotFoundError(f"no active key {key_id} for user {user_id}", ["path", "key_id"])
-    principals.forget_user(user_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return _forgetting(principals, user_id)

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
 from interview_monitor.config import Settings
 from interview_monitor.db.embedded import embedded_database_url
 from interview_monitor.db.urls import libpq_url, sqlalchemy_url
+
+# What a lost or overloaded database raises: no connection, or none free in time.
+DATABASE_UNAVAILABLE = (OperationalError, PoolTimeoutError)
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -38,6 +43,10 @@ class Database:
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_recycle=1800,
+            pool_timeout=10,
+            # A server that stops answering fails requests in seconds instead of holding them
+            # (and the ingest writer behind them) until TCP gives up.
+            connect_args={"connect_timeout": 10},
         )
         return cls(url, engine, async_sessionmaker(engine, expire_on_commit=False))
 

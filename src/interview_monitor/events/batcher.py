@@ -14,7 +14,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from interview_monitor.db.engine import Database
+from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database
+from interview_monitor.errors import UnavailableError
 from interview_monitor.events.schemas import MAX_BATCH, EventPayload, IngestResult
 from interview_monitor.events.service import ingest, ingest_many
 
@@ -57,7 +58,7 @@ class IngestBatcher:
 
     async def submit(self, payloads: Sequence[EventPayload]) -> IngestResult:
         if self._writer is None:
-            raise RuntimeError("the ingest batcher is not running")
+            raise UnavailableError("the server is shutting down; nothing was stored, retry")
         request = _Request(payloads, asyncio.get_running_loop().create_future())
         self._queue.put_nowait(request)
         return await request.answer
@@ -92,6 +93,11 @@ class IngestBatcher:
             try:
                 async with self._database.session() as db:
                     outcomes = await ingest_many(db, [request.payloads for request in batch])
+            except DATABASE_UNAVAILABLE as error:
+                # Retrying each request alone would only knock on a closed door N times.
+                for request in batch:
+                    request.settle(error)
+                return
             except Exception:
                 # One request's values broke the shared statement (PostgreSQL refused a
                 # value, say): store each request alone so only that one fails.

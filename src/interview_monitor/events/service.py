@@ -45,6 +45,8 @@ async def ingest_many(
             rows, owners = by_table.setdefault(payload.table, ([], []))
             rows.append(payload.row())
             owners.append(index)
+    if len(by_table) > 1:
+        await SessionRepository(db).lock([p.session_id for r in requests for p in r])
     refused: set[int] = set()
     for table, (rows, owners) in by_table.items():
         ids, refused_here = await write_requests(db, table, rows, owners)

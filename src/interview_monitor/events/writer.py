@@ -100,8 +100,10 @@ def _insert_sql(table: str, guarded: bool) -> str:
     )
     if not guarded:
         return insert.format(source=f"unnest({arrays}) WITH ORDINALITY AS u({aliases}, ord)")
-    # FOR KEY SHARE in id order: a session cannot end under the batch, and concurrent
-    # batches for the same sessions neither wait for each other nor deadlock.
+    # Row locks on sessions are always taken in id order (here and in SessionRepository.lock),
+    # so no two transactions can wait for each other in a cycle. FOR KEY SHARE: a session
+    # cannot end under the batch, yet the refresher can still claim it. Only sessions not yet
+    # stale are locked for the update that marks them.
     return (
         f"WITH input AS (SELECT * FROM unnest({arrays}, CAST(:request AS int[])) "
         f"WITH ORDINALITY AS u({aliases}, request, ord)), "
@@ -113,7 +115,9 @@ def _insert_sql(table: str, guarded: bool) -> str:
         "inserted AS ("
         + insert.format(source="input AS u WHERE u.request NOT IN (SELECT request FROM refused)")
         + "), marked AS (UPDATE interview_sessions SET risk_stale = true "
-        "WHERE id IN (SELECT session_id FROM inserted) AND NOT risk_stale) "
+        "WHERE id IN (SELECT id FROM interview_sessions "
+        "WHERE id IN (SELECT session_id FROM inserted) AND NOT risk_stale "
+        "ORDER BY id FOR NO KEY UPDATE)) "
         "SELECT id, session_id, client_event_id, NULL::int AS refused FROM inserted "
         "UNION ALL SELECT NULL, NULL, NULL, request FROM refused"
     )

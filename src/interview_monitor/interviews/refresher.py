@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import InterviewSession
+from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import recompute_risks
 from interview_monitor.scoring.risk import RiskModel
 
@@ -28,6 +29,7 @@ BATCH = 20
 
 
 async def mark_stale(db: AsyncSession, session_ids: Sequence[int]) -> None:
+    await SessionRepository(db).lock(session_ids)
     await db.execute(
         update(InterviewSession)
         .where(InterviewSession.id.in_(session_ids), InterviewSession.risk_stale.is_(False))
@@ -60,7 +62,10 @@ async def refresh_stale(database: Database, model: RiskModel) -> int:
                     InterviewSession.id.in_(stale[start : start + BATCH]),
                     InterviewSession.risk_stale,
                 )
-                .with_for_update(skip_locked=True)
+                .order_by(InterviewSession.id)
+                # FOR NO KEY UPDATE: ingest's FOR KEY SHARE on a busy session must not make
+                # the claim skip it.
+                .with_for_update(key_share=True, skip_locked=True)
             )
             claimed = (
                 await db.scalars(
@@ -71,8 +76,15 @@ async def refresh_stale(database: Database, model: RiskModel) -> int:
                 )
             ).all()
         if claimed:
-            async with database.session() as db:
-                await recompute_risks(db, claimed, model)
+            try:
+                async with database.session() as db:
+                    await recompute_risks(db, claimed, model)
+            except Exception:
+                # The claim has committed: without this the sessions would keep an old
+                # score until their next event.
+                async with database.session() as db:
+                    await mark_stale(db, claimed)
+                raise
         refreshed += len(claimed)
     return refreshed
 

@@ -22,6 +22,9 @@ from interview_monitor.interviews.flags import flag_queries
 
 EVIDENCE_URL = "/api/evidence/{id}"
 
+_LOCK_IN_ID_ORDER = text(
+    "SELECT id FROM interview_sessions WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE"
+)
 _SET_RISKS = text(
     "WITH scores AS (SELECT * FROM unnest(CAST(:ids AS int[]), CAST(:scores AS numeric[])) "
     "AS s(session_id, score)), "
@@ -121,13 +124,19 @@ class SessionRepository:
         """Store the score; record it in the history when it changed."""
         return session_id in await self.set_risks({session_id: score})
 
+    async def lock(self, session_ids: Sequence[int]) -> None:
+        """Lock sessions for update in id order, the one order every writer of session rows
+        keeps (see events/writer.py), so transactions cannot wait for each other in a cycle."""
+        await self.session.execute(_LOCK_IN_ID_ORDER, {"ids": sorted(set(session_ids))})
+
     async def set_risks(self, scores: Mapping[int, float]) -> set[int]:
         """Store each session's score in one statement; record in the history the ones that
         changed, and return those."""
         if not scores:
             return set()
-        ids = list(scores)
+        ids = sorted(scores)
         values = [Decimal(f"{scores[session_id]:.2f}") for session_id in ids]
+        await self.lock(ids)
         changed = await self.session.execute(_SET_RISKS, {"ids": ids, "scores": values})
         return {row[0] for row in changed}
 

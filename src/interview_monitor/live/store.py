@@ -81,20 +81,25 @@ class EventStore:
         )
 
 
+def _is_early(event: DetectedEvent) -> bool:
+    return bool(event.details.get("transcript_pending"))
+
+
 async def fill_early_rows(
     db: AsyncSession, session_id: int, events: list[DetectedEvent]
 ) -> list[DetectedEvent]:
     """Transcripts whose segment is already stored (an early other-voice row under the same
     `client_event_id`) complete that row: text, cue phrases, speaker columns, as the row would
-    have been had it been written once. Returns the events still to insert; of two events with
-    one key in a batch, the later (the transcript) stands."""
+    have been had it been written once. Returns the events still to insert. An early row never
+    overwrites a transcript, whichever arrives first: of two events with one key in a batch
+    the transcript stands, and an early row whose key is already stored is dropped."""
     latest: dict[str, DetectedEvent] = {}
     unkeyed: list[DetectedEvent] = []
     for event in events:
         key = event.columns.get("client_event_id") if event.table == "audio_transcripts" else None
         if key is None:
             unkeyed.append(event)
-        else:
+        elif key not in latest or not _is_early(event):
             latest[key] = event
     if not latest:
         return events
@@ -108,6 +113,8 @@ async def fill_early_rows(
     )
     for key in latest.keys() & stored:
         event = latest.pop(key)
+        if _is_early(event):
+            continue
         other_voice = bool(event.columns.get("is_multiple_speakers"))
         await db.execute(
             update(AudioTranscript)
