@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_monitor.live.pipeline import LivePipeline
+from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError
 from interview_monitor.media.audio import decode_audio
 from tests.live.harness import jpeg_frames
 from tests.live.test_pipeline import Recorder, settled
@@ -104,3 +104,22 @@ async def test_a_killed_audio_worker_is_replaced_and_transcripts_keep_their_time
     assert "approached the city" in text and "family groups" in text
     offset_s = samples_before / 16000
     assert all(offset_s <= e.start_s for e in events), "times restarted from zero"
+
+
+async def test_a_face_check_a_stuck_worker_never_answers_times_out(
+    pipeline: tuple[LivePipeline, Recorder], test_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running, _ = pipeline
+    frame = jpeg_frames(test_data / "video" / "center_left_center.mp4", 2.0)[0]
+    monkeypatch.setattr("interview_monitor.live.pipeline.PROBE_TIMEOUT_S", 1.0)
+    pool = running._pool
+    assert pool is not None
+    pid = pool.pid("video", 0)
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(ProbeTimeoutError):
+            await running.count_faces(303, frame)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert await asyncio.wait_for(running.count_faces(303, frame), 120.0) == 1

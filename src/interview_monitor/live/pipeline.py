@@ -32,6 +32,20 @@ PROBE_SEGMENT = 0  # stream segments count from 1; 0 names a session's one-off f
 EventSink = Callable[[int, datetime, list[DetectedEvent], float], Awaitable[None]]
 
 
+PROBE_TIMEOUT_S = 30.0
+
+
+class ProbeTimeoutError(Exception):
+    pass
+
+
+@dataclass(eq=False)
+class _Probe:
+    answer: asyncio.Future[int]
+    jpeg: bytes
+    resent: bool = False
+
+
 @dataclass
 class Stream:
     stream_id: int
@@ -74,7 +88,7 @@ class LivePipeline:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _pool: WorkerPool | None = None
     # Face checks waiting for their answer, with their JPEG (sent again if the worker dies).
-    _probes: dict[int, list[tuple[asyncio.Future[int], bytes]]] = field(default_factory=dict)
+    _probes: dict[int, list[_Probe]] = field(default_factory=dict)
 
     async def start(self, timeout_s: float = 180.0) -> None:
         self._pool = WorkerPool(self.counts, self._on_reply, self._restarted)
@@ -155,10 +169,13 @@ class LivePipeline:
         if self._pool is None:
             raise RuntimeError("the live pipeline is not running")
         probe_id = stream_id_for(session_id, "video", PROBE_SEGMENT)
-        answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._probes.setdefault(probe_id, []).append((answer, jpeg))
+        probe = _Probe(asyncio.get_running_loop().create_future(), jpeg)
+        self._probes.setdefault(probe_id, []).append(probe)
         self._pool.submit("video", ("probe", probe_id, jpeg))
-        return await answer
+        try:
+            return await asyncio.wait_for(probe.answer, PROBE_TIMEOUT_S)
+        except TimeoutError:
+            raise ProbeTimeoutError("the face check took too long; try again") from None
 
     # --- data ---------------------------------------------------------------------------
     def feed_video(self, session_id: int, jpeg: bytes, received_at: float) -> Stream:
@@ -257,7 +274,7 @@ class LivePipeline:
         waiting = self._probes.get(probe_id)
         if not waiting:
             return
-        answer, _ = waiting.pop(0)
+        answer = waiting.pop(0).answer
         if not waiting:
             del self._probes[probe_id]
         if answer.done():
@@ -291,10 +308,20 @@ class LivePipeline:
                 stream.waiting = None
                 self._send_frame(stream, t_s, jpeg, received_at)
             self._report(stream.session_id)
-        for probe_id, waiting in self._probes.items():
-            if kind == "video" and pool.worker_of(kind, probe_id) == index:
-                for _, jpeg in waiting:
-                    pool.submit("video", ("probe", probe_id, jpeg))
+        for probe_id, waiting in list(self._probes.items()):
+            if kind != "video" or pool.worker_of(kind, probe_id) != index:
+                continue
+            # Sent again once: an image that was at the worker through two deaths may be
+            # what kills it, and must not restart it for ever.
+            for probe in waiting:
+                if probe.answer.done():
+                    continue
+                if probe.resent:
+                    probe.answer.set_exception(ValueError("the image could not be checked"))
+                else:
+                    probe.resent = True
+                    pool.submit("video", ("probe", probe_id, probe.jpeg))
+            self._probes[probe_id] = [probe for probe in waiting if not probe.answer.done()]
 
     def restarts(self) -> int:
         """Detector workers replaced since the start (each after its process died)."""

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 
 RESTART_BACKOFF_S = 5.0
+STEADY_AFTER_S = 30.0
 
 
 class WorkerStartError(RuntimeError):
@@ -172,15 +173,19 @@ class WorkerPool:
         """On the event loop: a new process for the dead worker's slot."""
         if self._stopping:
             return
+        if dead.process.is_alive():  # its pipe broke, the process hangs on: end it
+            dead.process.kill()
         dead.process.join(5.0)  # reaped, for its exit code
         dead.replies.close()
-        # One that never got ready (its models do not load?) is not restarted in a tight loop.
-        delay_s = 0.0 if dead.ready else RESTART_BACKOFF_S
+        # One that never got ready (its models do not load?) or died soon after (something
+        # sent to it kills it?) is not restarted in a tight loop.
+        lived_s = time.monotonic() - dead.started_at
+        delay_s = 0.0 if dead.ready and lived_s > STEADY_AFTER_S else RESTART_BACKOFF_S
         log.error(
             "%s died (exit code %s) after %.0f s; starting a replacement in %.0f s",
             dead.process.name,
             dead.process.exitcode,
-            time.monotonic() - dead.started_at,
+            lived_s,
             delay_s,
         )
         assert self._loop is not None

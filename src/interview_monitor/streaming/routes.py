@@ -16,10 +16,10 @@ from starlette.websockets import WebSocketState
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import InterviewSession
 from interview_monitor.deps import CurrentUser, Reviewer
-from interview_monitor.errors import ConflictError, InvalidInputError
+from interview_monitor.errors import ConflictError, InvalidInputError, UnavailableError
 from interview_monitor.interviews.service import IN_PROGRESS
 from interview_monitor.live.hub import ALL_SESSIONS
-from interview_monitor.live.pipeline import LivePipeline, Stream
+from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError, Stream
 from interview_monitor.live.runtime import LiveRuntime
 from interview_monitor.live.worker import Kind
 from interview_monitor.streaming.auth import (
@@ -240,6 +240,8 @@ async def face_check(request: Request, user: CurrentUser) -> dict[str, Any]:
         faces = await runtime.pipeline.count_faces(user.id, body)
     except ValueError:
         raise InvalidInputError("the body must be one JPEG image", ["body"]) from None
+    except ProbeTimeoutError as error:
+        raise UnavailableError(str(error)) from None
     messages = {0: "No face found: face the camera in good light.", 1: "Face visible."}
     return {
         "faces": faces,
