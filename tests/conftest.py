@@ -114,6 +114,22 @@ def database_url(pg_admin_url: str, worker_id: str) -> Iterator[str]:
     drop_database(pg_admin_url, name)
 
 
+@pytest.fixture(scope="session")
+def librispeech_pcm(test_data: Path) -> bytes:
+    """One reader, 10.6 s (16 kHz s16le)."""
+    from interview_monitor.media.audio import decode_audio
+
+    return decode_audio(test_data / "audio" / "librispeech_116-288045-0000.flac")[0]
+
+
+@pytest.fixture(scope="session")
+def conversation_pcm(test_data: Path) -> bytes:
+    """Two people talking in turns, 30 s (16 kHz s16le)."""
+    from interview_monitor.media.audio import decode_audio
+
+    return decode_audio(test_data / "audio" / "pyannote_sample.wav")[0]
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -9,24 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from interview_monitor.live.worker import Worker
-from interview_monitor.media.audio import decode_audio
 from interview_monitor.signals import DetectedEvent
 from tests.live.harness import jpeg_frames
 
 CHUNK = 8000  # 250 ms of 16 kHz s16le, as the candidate page sends it
-
-
-@pytest.fixture(scope="module")
-def librispeech_pcm(test_data: Path) -> bytes:
-    return decode_audio(test_data / "audio" / "librispeech_116-288045-0000.flac")[0]
-
-
-@pytest.fixture(scope="module")
-def conversation_pcm(test_data: Path) -> bytes:
-    return decode_audio(test_data / "audio" / "pyannote_sample.wav")[0]
 
 
 def test_open_feed_probe_close(test_data: Path) -> None:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from interview_monitor.detectors.audio import AudioModels, load_audio_models
-from interview_monitor.media.audio import decode_audio, float_to_pcm
+from interview_monitor.media.audio import float_to_pcm
 
 SAMPLE_RATE = 16_000
 
@@ -16,16 +15,6 @@ SAMPLE_RATE = 16_000
 @pytest.fixture(scope="session")
 def audio_models() -> AudioModels:
     return load_audio_models()
-
-
-@pytest.fixture(scope="session")
-def librispeech_pcm(test_data: Path) -> bytes:
-    return decode_audio(test_data / "audio" / "librispeech_116-288045-0000.flac")[0]
-
-
-@pytest.fixture(scope="session")
-def conversation_pcm(test_data: Path) -> bytes:
-    return decode_audio(test_data / "audio" / "pyannote_sample.wav")[0]
 
 
 @pytest.fixture(scope="session")
