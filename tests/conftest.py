@@ -12,7 +12,7 @@ from sqlalchemy.pool import NullPool
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-pytest_plugins = ["tests.api_fixtures"]
+pytest_plugins = ["tests.api_fixtures", "tests.live_fixtures"]
 
 DEFAULT_TEST_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

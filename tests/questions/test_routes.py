@@ -8,33 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interview_monitor.config import Settings
-from tests.live.harness import Account, live_client, make_account, settings_for, start_session
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("home")
-
-
-@pytest.fixture(scope="module")
-def settings(home: Path) -> Settings:
-    return settings_for(home)
+from tests.live.harness import Account, live_client, make_account, start_session
 
 
 @pytest.fixture(scope="module")
 def client(database_url: str, home: Path) -> Iterator[TestClient]:
     with live_client(database_url, home) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def candidate(database_url: str, settings: Settings) -> Account:
-    return make_account(database_url, settings, "candidate")
-
-
-@pytest.fixture(scope="module")
-def reviewer(database_url: str, settings: Settings) -> Account:
-    return make_account(database_url, settings, "interviewer")
 
 
 @pytest.fixture(scope="module")

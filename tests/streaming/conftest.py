@@ -6,21 +6,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from interview_monitor.config import Settings
-from tests.live.harness import live_client, settings_for
+from tests.live.harness import live_client
 
 MAX_FRAME_BYTES = 300_000
 MAX_AUDIO_BYTES = 64_000
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("home")
-
-
-@pytest.fixture(scope="module")
-def settings(home: Path) -> Settings:
-    return settings_for(home)
 
 
 @pytest.fixture(scope="module")

@@ -19,18 +19,8 @@ from tests.streaming.conftest import MAX_AUDIO_BYTES, MAX_FRAME_BYTES
 
 
 @pytest.fixture(scope="module")
-def candidate(database_url: str, settings: Settings) -> Account:
-    return make_account(database_url, settings, "candidate")
-
-
-@pytest.fixture(scope="module")
 def other_candidate(database_url: str, settings: Settings) -> Account:
     return make_account(database_url, settings, "candidate")
-
-
-@pytest.fixture(scope="module")
-def reviewer(database_url: str, settings: Settings) -> Account:
-    return make_account(database_url, settings, "interviewer")
 
 
 @pytest.fixture(scope="module")
