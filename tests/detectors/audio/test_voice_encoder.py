@@ -3,14 +3,18 @@ from __future__ import annotations
 import numpy as np
 
 from interview_monitor.detectors.audio import AudioModels
+from interview_monitor.detectors.audio.models import RESEMBLYZER_FILE, RESEMBLYZER_PACKAGE
+from interview_monitor.detectors.audio.torch_archive import load_legacy_checkpoint
 from interview_monitor.detectors.audio.voice_encoder import (
     HOP,
     SAMPLE_RATE,
     WINDOW_SAMPLES,
+    VoiceEncoder,
     mel_filterbank,
     mel_spectrogram,
 )
 from interview_monitor.media.audio import pcm_to_float
+from interview_monitor.models.files import package_dir
 
 
 def test_mel_filterbank_is_40_area_normalised_triangles_up_to_nyquist() -> None:
@@ -66,3 +70,39 @@ def test_same_voice_is_closer_than_another_voice(
     assert max(other_recording) < 0.6
     unit = np.linalg.norm(audio_models.voice_encoder.embed_windows(book, [0, 8000]), axis=1)
     np.testing.assert_allclose(unit, 1.0, rtol=1e-5)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1 / (1 + np.exp(-x)))
+
+
+def _torch_lstm_embedding(weights: dict[str, np.ndarray], mels: np.ndarray) -> np.ndarray:
+    """torch.nn.LSTM's equations step by step (gates stacked input, forget, cell, output),
+    then resemblyzer's projection, ReLU and L2 norm."""
+    states = mels.astype(np.float64)
+    for layer in range(3):
+        w_ih, w_hh = weights[f"lstm.weight_ih_l{layer}"], weights[f"lstm.weight_hh_l{layer}"]
+        bias = weights[f"lstm.bias_ih_l{layer}"] + weights[f"lstm.bias_hh_l{layer}"]
+        size = w_hh.shape[1]
+        hidden = np.zeros((len(states), size))
+        cell = np.zeros((len(states), size))
+        outputs = []
+        for step in range(states.shape[1]):
+            gates = states[:, step] @ w_ih.T + hidden @ w_hh.T + bias
+            i, f, g, o = np.split(gates, 4, axis=1)
+            cell = _sigmoid(f) * cell + _sigmoid(i) * np.tanh(g)
+            hidden = _sigmoid(o) * np.tanh(cell)
+            outputs.append(hidden)
+        states = np.stack(outputs, axis=1)
+    raw = np.maximum(states[:, -1] @ weights["linear.weight"].T + weights["linear.bias"], 0)
+    return raw / np.linalg.norm(raw, axis=1, keepdims=True)
+
+
+def test_onnx_lstm_matches_torch_lstm_equations(librispeech_pcm: bytes) -> None:
+    relative, _sha256 = RESEMBLYZER_FILE
+    weights = load_legacy_checkpoint(package_dir(RESEMBLYZER_PACKAGE) / relative, "model_state")
+    book = pcm_to_float(librispeech_pcm)
+    mel = mel_spectrogram(book[: 3 * SAMPLE_RATE])
+    mels = np.stack([mel[0:160], mel[100:260]])
+    expected = _torch_lstm_embedding(weights, mels)
+    np.testing.assert_allclose(VoiceEncoder(weights).embed_mels(mels), expected, atol=1e-5)
