@@ -334,7 +334,6 @@ async def run_step(
                 await asyncio.sleep(1)
 
     sampler = asyncio.create_task(sample())
-    started = time.monotonic()
     jpegs, reading, conversation = media
     await asyncio.gather(
         *(
@@ -352,12 +351,10 @@ async def run_step(
         )
     )
     await asyncio.sleep(3)  # the last episodes close and are stored after the streams finish
-    elapsed = time.monotonic() - started
     step.cpu_percent = sum(p.cpu_percent(None) for p in processes if p.is_running())
     stop.set()
     await asyncio.gather(watcher, sampler)
     step.rss_mb = rss_peak
-    del elapsed
     return step
 
 
