@@ -100,14 +100,16 @@ async def test_a_failed_store_publishes_nothing_and_keeps_the_pipeline_alive(
     assert count == 0
 
 
-def _voice(key: str, text: str, confidence: float | None) -> DetectedEvent:
+def _voice(
+    key: str, text: str, confidence: float | None, other_voice: bool = True
+) -> DetectedEvent:
     return DetectedEvent(
         table="audio_transcripts",
         start_s=12.0,
         end_s=15.5,
         columns={
             "text_content": text,
-            "is_multiple_speakers": True,
+            "is_multiple_speakers": other_voice,
             "flagged_phrases": ["tell me the answer"] if text else [],
             "client_event_id": key,
         },
@@ -173,3 +175,25 @@ async def test_an_early_row_arriving_after_its_transcript_changes_nothing(
         ("k-4", "Tell me the answer.", ["tell me the answer"]),
         ("k-5", "Hello.", ["tell me the answer"]),
     ]
+
+
+async def test_an_early_row_after_a_plain_transcript_marks_it_as_another_voice(
+    database: Database,
+) -> None:
+    """A first short whisper is transcribed as the candidate's speech; a later segment gives
+    the session enough evidence of a second voice, and the audio session reports the earlier
+    segment then: its stored row is marked, its text kept."""
+    hub = ReviewHub()
+    store = EventStore(database, RiskModel(), hub)
+    session_id = await _session(database)
+    origin = datetime.now(UTC)
+    plain = _voice("k-6", "Tell me the answer.", 81.0, other_voice=False)
+    async with hub.subscribe(session_id) as updates:
+        await store(session_id, origin, [plain], time.time())
+        before = updates.get_nowait()
+        await store(session_id, origin, [_voice("k-6", "", None)], time.time())
+        after = updates.get_nowait()
+    [row] = await _transcripts(database, session_id)
+    assert row.is_multiple_speakers and row.text_content == "Tell me the answer."
+    assert after["risk"]["total_risk_score"] > before["risk"]["total_risk_score"]
+    assert after["stored"] == {}

@@ -92,7 +92,8 @@ async def fill_early_rows(
     `client_event_id`) complete that row: text, cue phrases, speaker columns, as the row would
     have been had it been written once. Returns the events still to insert. An early row never
     overwrites a transcript, whichever arrives first: of two events with one key in a batch
-    the transcript stands, and an early row whose key is already stored is dropped."""
+    the transcript stands, and an early row whose key is already stored only marks that row as
+    holding another voice (a segment judged so once the session had enough evidence)."""
     latest: dict[str, DetectedEvent] = {}
     unkeyed: list[DetectedEvent] = []
     for event in events:
@@ -111,6 +112,16 @@ async def fill_early_rows(
             )
         )
     )
+    judged_later = [key for key in latest.keys() & stored if _is_early(latest[key])]
+    if judged_later:
+        await db.execute(
+            update(AudioTranscript)
+            .where(
+                AudioTranscript.session_id == session_id,
+                AudioTranscript.client_event_id.in_(judged_later),
+            )
+            .values(is_multiple_speakers=True)
+        )
     for key in latest.keys() & stored:
         event = latest.pop(key)
         if _is_early(event):

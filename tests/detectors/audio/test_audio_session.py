@@ -13,6 +13,7 @@ from interview_monitor.media.audio import decode_audio, float_to_pcm, pcm_to_flo
 from interview_monitor.signals import DetectedEvent
 
 CHUNK_BYTES = 3200  # 100 ms, as the browser's AudioWorklet sends it
+SAMPLE_RATE = 16_000
 
 
 def _stream(pcm: bytes, config: AudioConfig | None = None) -> tuple[AudioSession, list[Any]]:
@@ -220,3 +221,49 @@ def test_a_short_pause_setting_sends_each_sentence_as_soon_as_it_ends(
     (first_at_s, first), (_last_at_s, last) = received[0], received[-1]
     assert first.end_s < 3.5 and first_at_s < 4.0  # "... I heard bells ringing," at ~3 s
     assert "bells" in first.columns["text_content"] and "bells" not in last.columns["text_content"]
+
+
+def test_a_first_short_whisper_is_flagged_once_a_second_voice_is_certain(
+    audio_models: AudioModels, librispeech_pcm: bytes, conversation_pcm: bytes
+) -> None:
+    """The reader enrols; another person says one short sentence (2.4 s of speech: 1 s of other
+    voice, under the session's 1.5 s of evidence), so its transcript goes out as the
+    candidate's; when that person speaks again, the earlier segment is reported too, under the
+    same key, and the analysis of the whole recording marks both."""
+    book, talk = pcm_to_float(librispeech_pcm), pcm_to_float(conversation_pcm)
+
+    def seconds(start_s: float, end_s: float, samples: np.ndarray) -> np.ndarray:
+        return samples[round(start_s * SAMPLE_RATE) : round(end_s * SAMPLE_RATE)]
+
+    silence = np.zeros(round(1.5 * SAMPLE_RATE), np.float32)
+    recording = float_to_pcm(
+        np.concatenate(
+            [
+                book,
+                silence,
+                seconds(21.9, 25.2, talk),  # "There is not much difference, at least, ..."
+                silence,
+                seconds(0.0, 4.5, book),
+                silence,
+                seconds(24.4, 28.4, talk),
+                silence,
+            ]
+        )
+    )
+    session = AudioSession(event_key="whisper")
+    received: list[DetectedEvent] = []
+    for offset in range(0, len(recording), CHUNK_BYTES):
+        received += session.feed_pcm(recording[offset : offset + CHUNK_BYTES])
+    received += session.close()
+
+    whisper = next(e for e in received if 12.5 < e.start_s < 14.0 and e.columns["text_content"])
+    assert "difference" in whisper.columns["text_content"]
+    assert whisper.columns["is_multiple_speakers"] is False, "judged before the evidence"
+    key = whisper.columns["client_event_id"]
+    later = [e for e in received if e.columns["client_event_id"] == key and e is not whisper]
+    assert [e.details.get("transcript_pending") for e in later] == [True]
+    assert later[0].columns["is_multiple_speakers"] is True
+    assert received.index(later[0]) > received.index(whisper)
+
+    analysed = [e for e in analyze_pcm(recording) if e.columns["is_multiple_speakers"]]
+    assert [round(e.start_s) for e in analysed] == [13, 23]

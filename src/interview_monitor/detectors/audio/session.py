@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -82,6 +83,7 @@ class AudioSession:
         self._samples_seen = 0
         self._odd_byte = b""
         self._pending: list[SpeechSpan] = []
+        self._reported_other_voices: set[SpeechSpan] = set()
         self._stage_s: defaultdict[str, float] = defaultdict(float)
         self._stage_cpu_s: defaultdict[str, float] = defaultdict(float)
         self._closed = False
@@ -179,8 +181,8 @@ class AudioSession:
             with self._timed("speaker_embedding"):
                 audio = self._audio(start, end)
                 self._speakers.add_segment(span, audio, start, self._noise_floor.rms)
-            if self._event_key is not None and self._speakers.is_multiple_speakers(span):
-                events.append(self._early_other_voice_event(span))
+            if self._event_key is not None:
+                events += self._newly_judged_other_voices()
             if (
                 self._pending
                 and _audio_s(self._stretches([*self._pending, span])) > MAX_BATCH_AUDIO_S
@@ -274,6 +276,19 @@ class AudioSession:
             "speaker_verdict": self._speakers.verdict,
         }
 
+    def _newly_judged_other_voices(self) -> list[DetectedEvent]:
+        """An early event for every segment now judged to hold another voice and not reported
+        yet: the one just closed, and earlier ones that only now count, because the session
+        has just gathered enough evidence of a second voice (a first short whisper). Their
+        transcripts may be stored already; the store then marks those rows."""
+        spans = [
+            span
+            for span in self._speakers.spans_with_other_voices()
+            if span not in self._reported_other_voices
+        ]
+        self._reported_other_voices.update(spans)
+        return [self._early_other_voice_event(span) for span in spans]
+
     def _early_other_voice_event(self, span: SpeechSpan) -> DetectedEvent:
         """Another voice, reported when the speaker check decides; the transcript follows
         under the same key and fills in the text."""
@@ -320,10 +335,20 @@ def _confidence(words: list[TimedWord]) -> float | None:
 
 def analyze_pcm(pcm: bytes, config: AudioConfig | None = None) -> list[DetectedEvent]:
     """Transcript events of a whole recording (16 kHz mono s16le PCM), fed as a stream in
-    10 s chunks so memory stays bounded and results match live streaming."""
+    10 s chunks so memory stays bounded and results match live streaming. With the whole
+    recording heard, every segment judged to hold another voice is marked, including those
+    transcribed before the second voice had enough evidence."""
     session = AudioSession(config)
     chunk = 10 * SAMPLE_RATE * 2
     events: list[DetectedEvent] = []
     for offset in range(0, len(pcm), chunk):
         events += session.feed_pcm(pcm[offset : offset + chunk])
-    return events + session.close()
+    events += session.close()
+    other_voices = set(session.segments_with_other_voices)
+    return [
+        dataclasses.replace(event, columns={**event.columns, "is_multiple_speakers": True})
+        if (event.start_s, event.end_s) in other_voices
+        and not event.columns["is_multiple_speakers"]
+        else event
+        for event in events
+    ]

@@ -200,17 +200,19 @@ class SpeakerTracker:
 
     def is_multiple_speakers(self, span: SpeechSpan) -> bool:
         """Other voices in this segment, once the session as a whole has enough evidence."""
-        if self.verdict != "multiple_speakers":
-            return False
-        segment = next((s for s in self._segments if s.span == span), None)
-        if segment is None:
-            return False
-        other = sum(self._attributions().get(id(segment), []))
-        other_s = min(span.duration_s, other * self._config.speaker_window_step_s)
-        return other_s >= self._config.min_other_voice_s
+        return span in self.spans_with_other_voices()
 
     def spans_with_other_voices(self) -> list[SpeechSpan]:
-        return [seg.span for seg in self._segments if self.is_multiple_speakers(seg.span)]
+        if self.verdict != "multiple_speakers":
+            return []
+        attributions = self._attributions()
+        step_s = self._config.speaker_window_step_s
+        return [
+            segment.span
+            for segment in self._segments
+            if min(segment.span.duration_s, sum(attributions.get(id(segment), [])) * step_s)
+            >= self._config.min_other_voice_s
+        ]
 
     def turns(self) -> list[tuple[float, float, bool]]:
         """(start_s, end_s, is_other_voice) for every judged window, each covering the part of
