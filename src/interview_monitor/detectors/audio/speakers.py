@@ -23,6 +23,7 @@ import numpy as np
 from interview_monitor.detectors.audio.config import AudioConfig
 from interview_monitor.detectors.audio.vad import SpeechSpan
 from interview_monitor.detectors.audio.voice_encoder import (
+    EMBEDDING_SIZE,
     SAMPLE_RATE,
     WINDOW_SAMPLES,
     VoiceEncoder,
@@ -70,17 +71,57 @@ class OtherVoiceEpisode:
 class _Segment:
     span: SpeechSpan
     window_centres_s: list[float]
+    # Emptied once the segment is judged: only the judgement is kept after that.
     embeddings: FloatArray
     judged: list[VoiceWindow] = field(default_factory=list)
-    # Each window's embedding averaged with its neighbours, as compared with the voices.
-    smoothed: FloatArray | None = None
+    # Where its windows are in the tracker's rows of judged windows.
+    first_row: int = 0
+
+    @property
+    def rows(self) -> slice:
+        return slice(self.first_row, self.first_row + len(self.judged))
+
+
+class _Rows:
+    """A matrix that grows by whole rows, in amortised constant time per row."""
+
+    def __init__(self, width: int, dtype: type[np.generic]) -> None:
+        self._data: np.ndarray[Any, Any] = np.zeros((64, width), dtype)
+        self.count = 0
+
+    def extend(self, rows: np.ndarray[Any, Any]) -> None:
+        needed = self.count + len(rows)
+        if needed > len(self._data):
+            grown = np.zeros(
+                (max(needed, 2 * len(self._data)), self._data.shape[1]), self._data.dtype
+            )
+            grown[: self.count] = self._data[: self.count]
+            self._data = grown
+        self._data[self.count : needed] = rows
+        self.count = needed
+
+    @property
+    def view(self) -> np.ndarray[Any, Any]:
+        return self._data[: self.count]
 
 
 class SpeakerTracker:
+    """A segment's close costs the same in the third hour of an interview as in its first
+    minutes: the evidence is kept as running totals, and the judged windows' smoothed
+    embeddings as one matrix, so attributing every window again is one matrix product."""
+
     def __init__(self, encoder: VoiceEncoder, config: AudioConfig) -> None:
         self._encoder = encoder
         self._config = config
-        self._segments: list[_Segment] = []
+        self._segments: dict[SpeechSpan, _Segment] = {}
+        self._unjudged: list[_Segment] = []  # with windows, waiting for a voice to enrol
+        self._judged: list[_Segment] = []  # in stream order, as their rows
+        # Per judged window: its embedding averaged with its neighbours in the segment, and
+        # whether that fails to match the candidate's voice.
+        self._smoothed = _Rows(EMBEDDING_SIZE, np.float32)
+        self._unmatched = _Rows(1, np.bool_)
+        self._unmatched_sum = np.zeros(EMBEDDING_SIZE, np.float64)
+        self._unmatched_s = 0.0  # other-voice audio by the threshold alone, over all segments
         self._voice: FloatArray | None = None
         self.enrolled_at_s: float | None = None
         self.speech_s = 0.0
@@ -118,13 +159,16 @@ class SpeakerTracker:
         embeddings = self._encoder.embed_windows(audio, starts)
         centres = [(audio_start + start) / SAMPLE_RATE + WINDOW_S / 2 for start in starts]
         segment = _Segment(span, centres, embeddings)
-        self._segments.append(segment)
+        self._segments[span] = segment
+        if not len(embeddings):
+            return
+        self._unjudged.append(segment)
         if self._voice is None:
             self._try_enrol(segment)
         if self._voice is not None:
-            for pending in self._segments:
-                if not pending.judged and len(pending.embeddings):
-                    pending.judged = self._judge(pending, self._voice)
+            for pending in self._unjudged:
+                self._judge(pending, self._voice)
+            self._unjudged = []
 
     def _try_enrol(self, segment: _Segment) -> None:
         run = self._config.smoothing_windows
@@ -139,62 +183,59 @@ class SpeakerTracker:
                 self.enrolled_at_s = segment.window_centres_s[first]
                 return
 
-    def _judge(self, segment: _Segment, voice: FloatArray) -> list[VoiceWindow]:
+    def _judge(self, segment: _Segment, voice: FloatArray) -> None:
         run = self._config.smoothing_windows
         before, after = (run - 1) // 2, run // 2 + 1
         count = len(segment.embeddings)
-        segment.smoothed = np.stack(
+        smoothed = np.stack(
             [
                 _unit(segment.embeddings[max(0, i - before) : i + after].mean(axis=0))
                 for i in range(count)
             ]
         )
-        similarities = (segment.smoothed @ voice).tolist()
+        similarities = (smoothed @ voice).tolist()
         threshold = self._config.same_speaker_similarity
-        return [
+        segment.judged = [
             VoiceWindow(centre, similarity, similarity < threshold)
             for centre, similarity in zip(segment.window_centres_s, similarities, strict=True)
         ]
+        unmatched = np.array([[window.is_other_voice] for window in segment.judged])
+        segment.first_row = self._smoothed.count
+        segment.embeddings = segment.embeddings[:0]
+        self._judged.append(segment)
+        self._smoothed.extend(smoothed)
+        self._unmatched.extend(unmatched)
+        self._unmatched_sum += smoothed[unmatched[:, 0]].sum(axis=0)
+        self._unmatched_s += self._seconds(segment.span, int(unmatched.sum()))
 
-    def _attributions(self) -> dict[int, list[bool]]:
-        """Per segment, whether each window is the other voice's. Once the session has two
-        voices, a window goes to whichever it is nearer, the candidate's print or the mean of
-        the windows that failed to match it: this places the change between two people more
-        exactly than the fixed threshold (73% -> 78% of the reference conversation's speech on
-        the right side of a change)."""
-        judged = [segment for segment in self._segments if segment.smoothed is not None]
-        plain = {id(seg): [w.is_other_voice for w in seg.judged] for seg in judged}
+    def _seconds(self, span: SpeechSpan, windows: int) -> float:
+        return min(span.duration_s, windows * self._config.speaker_window_step_s)
+
+    def _attributions(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Per judged window (rows in stream order), whether it is the other voice's. Once the
+        session has two voices, a window goes to whichever it is nearer, the candidate's print
+        or the mean of the windows that failed to match it: this places the change between two
+        people more exactly than the fixed threshold (73% -> 78% of the reference
+        conversation's speech on the right side of a change)."""
+        unmatched = self._unmatched.view[:, 0]
         if self.verdict != "multiple_speakers" or self._voice is None:
-            return plain
-        other = [
-            seg.smoothed[index]
-            for seg in judged
-            if seg.smoothed is not None
-            for index, is_other in enumerate(plain[id(seg)])
-            if is_other
-        ]
-        other_voice = _unit(np.mean(other, axis=0))
-        return {
-            id(seg): (seg.smoothed @ other_voice > seg.smoothed @ self._voice).tolist()
-            for seg in judged
-            if seg.smoothed is not None
-        }
+            return unmatched
+        other_voice = _unit(self._unmatched_sum.astype(np.float32))
+        # Nearer the other voice than the candidate's: s.other > s.voice, in one product.
+        return np.asarray(self._smoothed.view @ (other_voice - self._voice) > 0.0)
 
     def windows_in(self, span: SpeechSpan) -> list[VoiceWindow]:
-        return next((s.judged for s in self._segments if s.span == span), [])
+        segment = self._segments.get(span)
+        return segment.judged if segment is not None else []
 
     def other_voice_s(self, span: SpeechSpan) -> float:
-        other = sum(window.is_other_voice for window in self.windows_in(span))
-        return min(span.duration_s, other * self._config.speaker_window_step_s)
-
-    def _total_other_voice_s(self) -> float:
-        return sum(self.other_voice_s(segment.span) for segment in self._segments)
+        return self._seconds(span, sum(window.is_other_voice for window in self.windows_in(span)))
 
     @property
     def verdict(self) -> SpeakerVerdict:
         if self._voice is None or self.speech_s < self._config.min_speech_for_verdict_s:
             return "not_enough_speech"
-        if self._total_other_voice_s() >= self._config.min_session_other_voice_s:
+        if self._unmatched_s >= self._config.min_session_other_voice_s:
             return "multiple_speakers"
         return "one_speaker"
 
@@ -203,27 +244,24 @@ class SpeakerTracker:
         return span in self.spans_with_other_voices()
 
     def spans_with_other_voices(self) -> list[SpeechSpan]:
-        if self.verdict != "multiple_speakers":
+        if self.verdict != "multiple_speakers" or not self._judged:
             return []
-        attributions = self._attributions()
-        step_s = self._config.speaker_window_step_s
+        attributions = self._attributions().astype(np.int64)
+        other_windows = np.add.reduceat(attributions, [s.first_row for s in self._judged])
         return [
             segment.span
-            for segment in self._segments
-            if min(segment.span.duration_s, sum(attributions.get(id(segment), [])) * step_s)
-            >= self._config.min_other_voice_s
+            for segment, windows in zip(self._judged, other_windows.tolist(), strict=True)
+            if self._seconds(segment.span, windows) >= self._config.min_other_voice_s
         ]
 
     def turns(self) -> list[tuple[float, float, bool]]:
         """(start_s, end_s, is_other_voice) for every judged window, each covering the part of
         its segment nearest its centre; consecutive windows of one voice are merged."""
         half_step = self._config.speaker_window_step_s / 2
-        attributions = self._attributions()
+        attributions = self._attributions().tolist()
         turns: list[tuple[float, float, bool]] = []
-        for segment in self._segments:
-            for window, is_other in zip(
-                segment.judged, attributions.get(id(segment), []), strict=True
-            ):
+        for segment in self._judged:
+            for window, is_other in zip(segment.judged, attributions[segment.rows], strict=True):
                 start = max(segment.span.start_s, window.centre_s - half_step)
                 end = min(segment.span.end_s, window.centre_s + half_step)
                 joins_previous = (
@@ -241,10 +279,10 @@ class SpeakerTracker:
         if self.verdict != "multiple_speakers":
             return []
         half_step = self._config.speaker_window_step_s / 2
-        attributions = self._attributions()
+        attributions = self._attributions().tolist()
         episodes = []
-        for segment in self._segments:
-            flags = attributions.get(id(segment), [])
+        for segment in self._judged:
+            flags = attributions[segment.rows]
             position = 0
             for is_other, group in itertools.groupby(
                 zip(segment.judged, flags, strict=True), key=lambda pair: pair[1]

@@ -26,6 +26,7 @@ N_FFT = 400
 HOP = 160
 N_MELS = 40
 HIDDEN = 256
+EMBEDDING_SIZE = 256
 WINDOW_FRAMES = 160
 WINDOW_SAMPLES = WINDOW_FRAMES * HOP
 # Resemblyzer normalises each utterance up to -30 dBFS (never down) before embedding it.
@@ -180,7 +181,7 @@ class VoiceEncoder:
     def embed_windows(self, wav: FloatArray, starts: list[int]) -> FloatArray:
         """Embeddings of the 1.6 s windows of `wav` beginning at the given sample offsets."""
         if not starts:
-            return np.zeros((0, 256), np.float32)
+            return np.zeros((0, EMBEDDING_SIZE), np.float32)
         needed = max(starts) + WINDOW_SAMPLES
         padded = np.pad(wav, (0, max(0, needed - len(wav))))
         mel = mel_spectrogram(normalise_volume(padded))
