@@ -191,9 +191,26 @@ async def test_an_early_row_after_a_plain_transcript_marks_it_as_another_voice(
     async with hub.subscribe(session_id) as updates:
         await store(session_id, origin, [plain], time.time())
         before = updates.get_nowait()
-        await store(session_id, origin, [_voice("k-6", "", None)], time.time())
+        # The late early row carries the transcript's confidence, as the row would have had.
+        await store(session_id, origin, [_voice("k-6", "", 81.0)], time.time())
         after = updates.get_nowait()
     [row] = await _transcripts(database, session_id)
     assert row.is_multiple_speakers and row.text_content == "Tell me the answer."
+    assert float(row.speaker_confidence) == 81.0
     assert after["risk"]["total_risk_score"] > before["risk"]["total_risk_score"]
     assert after["stored"] == {}
+
+
+async def test_a_plain_transcript_and_a_later_early_row_in_one_batch_are_one_marked_row(
+    database: Database,
+) -> None:
+    store = EventStore(database, RiskModel(), ReviewHub())
+    session_id = await _session(database)
+    origin = datetime.now(UTC)
+    plain = _voice("k-7", "Tell me the answer.", 64.0, other_voice=False)
+    for batch in ([plain, _voice("k-7", "", 64.0)], [plain], [plain, _voice("k-7", "", 64.0)]):
+        await store(session_id, origin, batch, time.time())
+        [row] = await _transcripts(database, session_id)
+        assert row.text_content == "Tell me the answer."
+        assert row.is_multiple_speakers is (len(batch) == 2)
+        assert row.speaker_confidence is None or float(row.speaker_confidence) == 64.0

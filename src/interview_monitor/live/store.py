@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import Database
@@ -85,23 +86,54 @@ def _is_early(event: DetectedEvent) -> bool:
     return bool(event.details.get("transcript_pending"))
 
 
+def _speaker_confidence(event: DetectedEvent) -> float | None:
+    return None if event.confidence is None else round(event.confidence, 2)
+
+
+def _marked(transcript: DetectedEvent) -> DetectedEvent:
+    columns = {**transcript.columns, "is_multiple_speakers": True}
+    return dataclasses.replace(transcript, columns=columns)
+
+
+def _update_for(event: DetectedEvent) -> dict[str, Any]:
+    """The stored row's new values. A transcript completes it, as the row would have been
+    had it been written once; an early row only marks it as holding another voice (a segment
+    judged so once the session had enough evidence), keeping its text."""
+    if _is_early(event):
+        return {
+            "is_multiple_speakers": True,
+            "speaker_confidence": func.coalesce(
+                AudioTranscript.speaker_confidence, _speaker_confidence(event)
+            ),
+        }
+    other_voice = bool(event.columns.get("is_multiple_speakers"))
+    return {
+        "text_content": event.columns.get("text_content", ""),
+        "flagged_phrases": list(event.columns.get("flagged_phrases") or []),
+        "is_multiple_speakers": other_voice,
+        "speaker_confidence": _speaker_confidence(event) if other_voice else None,
+    }
+
+
 async def fill_early_rows(
     db: AsyncSession, session_id: int, events: list[DetectedEvent]
 ) -> list[DetectedEvent]:
-    """Transcripts whose segment is already stored (an early other-voice row under the same
-    `client_event_id`) complete that row: text, cue phrases, speaker columns, as the row would
-    have been had it been written once. Returns the events still to insert. An early row never
-    overwrites a transcript, whichever arrives first: of two events with one key in a batch
-    the transcript stands, and an early row whose key is already stored only marks that row as
-    holding another voice (a segment judged so once the session had enough evidence)."""
+    """Events whose segment is already stored (under the same `client_event_id`) update that
+    row (see `_update_for`); returns the events still to insert. An early row never
+    overwrites a transcript, whichever arrives first: of an early row and a transcript with
+    one key in a batch, the transcript stands, marked if the early row came after it."""
     latest: dict[str, DetectedEvent] = {}
     unkeyed: list[DetectedEvent] = []
     for event in events:
         key = event.columns.get("client_event_id") if event.table == "audio_transcripts" else None
         if key is None:
             unkeyed.append(event)
-        elif key not in latest or not _is_early(event):
+            continue
+        earlier = latest.get(key)
+        if earlier is None or not _is_early(event):
             latest[key] = event
+        elif not _is_early(earlier):
+            latest[key] = _marked(earlier)
     if not latest:
         return events
     stored: set[str | None] = set(
@@ -112,33 +144,10 @@ async def fill_early_rows(
             )
         )
     )
-    judged_later = [key for key in latest.keys() & stored if _is_early(latest[key])]
-    if judged_later:
-        await db.execute(
-            update(AudioTranscript)
-            .where(
-                AudioTranscript.session_id == session_id,
-                AudioTranscript.client_event_id.in_(judged_later),
-            )
-            .values(is_multiple_speakers=True)
-        )
     for key in latest.keys() & stored:
-        event = latest.pop(key)
-        if _is_early(event):
-            continue
-        other_voice = bool(event.columns.get("is_multiple_speakers"))
         await db.execute(
             update(AudioTranscript)
             .where(AudioTranscript.session_id == session_id, AudioTranscript.client_event_id == key)
-            .values(
-                text_content=event.columns.get("text_content", ""),
-                flagged_phrases=list(event.columns.get("flagged_phrases") or []),
-                is_multiple_speakers=other_voice,
-                speaker_confidence=(
-                    round(event.confidence, 2)
-                    if other_voice and event.confidence is not None
-                    else None
-                ),
-            )
+            .values(**_update_for(latest.pop(key)))
         )
     return [*unkeyed, *latest.values()]

@@ -263,6 +263,7 @@ def test_a_first_short_whisper_is_flagged_once_a_second_voice_is_certain(
     later = [e for e in received if e.columns["client_event_id"] == key and e is not whisper]
     assert [e.details.get("transcript_pending") for e in later] == [True]
     assert later[0].columns["is_multiple_speakers"] is True
+    assert later[0].confidence == whisper.confidence is not None
     assert received.index(later[0]) > received.index(whisper)
 
     analysed = [e for e in analyze_pcm(recording) if e.columns["is_multiple_speakers"]]

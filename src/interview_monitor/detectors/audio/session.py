@@ -84,6 +84,8 @@ class AudioSession:
         self._odd_byte = b""
         self._pending: list[SpeechSpan] = []
         self._reported_other_voices: set[SpeechSpan] = set()
+        # Each transcribed segment's confidence, for a segment judged another voice only later.
+        self._transcript_confidence: dict[SpeechSpan, float | None] = {}
         self._stage_s: defaultdict[str, float] = defaultdict(float)
         self._stage_cpu_s: defaultdict[str, float] = defaultdict(float)
         self._closed = False
@@ -291,7 +293,8 @@ class AudioSession:
 
     def _early_other_voice_event(self, span: SpeechSpan) -> DetectedEvent:
         """Another voice, reported when the speaker check decides; the transcript follows
-        under the same key and fills in the text."""
+        under the same key and fills in the text. A segment transcribed already carries its
+        transcript's confidence, as its row would have had it been judged in time."""
         return DetectedEvent(
             table="audio_transcripts",
             start_s=span.start_s,
@@ -302,6 +305,7 @@ class AudioSession:
                 "flagged_phrases": [],
                 **self._key(span),
             },
+            confidence=self._transcript_confidence.get(span),
             details={"transcript_pending": True, **self._speaker_details(span)},
         )
 
@@ -309,6 +313,7 @@ class AudioSession:
         if not words:
             return None
         text = "".join(word.text for word in words).strip()
+        confidence = self._transcript_confidence[span] = _confidence(words)
         return DetectedEvent(
             table="audio_transcripts",
             start_s=span.start_s,
@@ -319,7 +324,7 @@ class AudioSession:
                 "flagged_phrases": self._cues.find(text),
                 **self._key(span),
             },
-            confidence=_confidence(words),
+            confidence=confidence,
             details={"words": [word.to_json() for word in words], **self._speaker_details(span)},
         )
 

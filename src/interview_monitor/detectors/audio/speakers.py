@@ -201,7 +201,7 @@ class SpeakerTracker:
         ]
         unmatched = np.array([[window.is_other_voice] for window in segment.judged])
         segment.first_row = self._smoothed.count
-        segment.embeddings = segment.embeddings[:0]
+        segment.embeddings = np.empty((0, EMBEDDING_SIZE), np.float32)
         self._judged.append(segment)
         self._smoothed.extend(smoothed)
         self._unmatched.extend(unmatched)
