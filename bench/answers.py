@@ -27,16 +27,9 @@ from pathlib import Path
 from interview_monitor.detectors.answers import AnswerScorer, load_answer_models
 from interview_monitor.detectors.answers.calibration import pearson
 from interview_monitor.detectors.answers.graded_data import read_graded_answers
+from shared_data import DATA
 
-DEFAULT_DATA = (
-    Path(
-        os.environ.get(
-            "INTERVIEW_MONITOR_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-        )
-    )
-    / "answers"
-    / "mohler_assignments_1-6.csv"
-)
+DEFAULT_DATA = DATA / "answers" / "mohler_assignments_1-6.csv"
 
 
 def main() -> None:

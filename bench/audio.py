@@ -31,9 +31,9 @@ from interview_monitor.detectors.audio import AudioConfig, AudioSession, load_au
 from interview_monitor.detectors.audio.transcriber import transcribe_segment
 from interview_monitor.detectors.audio.vad import SileroStream, SpeechSegmenter
 from interview_monitor.media.audio import SAMPLE_RATE, decode_audio, float_to_pcm, pcm_to_float
+from shared_data import CONVERSATION, READING
 
 CHUNK_BYTES = 3200
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--core", type=int, default=0, help="CPU core to pin to")
     args = parser.parse_args()
-    data = Path(os.environ.get("INTERVIEW_MONITOR_TEST_DATA", DEFAULT_DATA)) / "audio"
-    files = args.files or [data / "librispeech_116-288045-0000.flac", data / "pyannote_sample.wav"]
+    files = args.files or [READING, CONVERSATION]
     os.sched_setaffinity(0, {args.core})
     load_audio_models()
     print(

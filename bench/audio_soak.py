@@ -15,12 +15,11 @@ import argparse
 import os
 import resource
 import time
-from pathlib import Path
 
 from interview_monitor.detectors.audio import AudioSession
 from interview_monitor.media.audio import SAMPLE_RATE, decode_audio
+from shared_data import CONVERSATION, READING
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CHUNK_BYTES = SAMPLE_RATE // 2  # 250 ms of s16le
 
 
@@ -33,9 +32,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--block-minutes", type=int, default=10)
     args = parser.parse_args()
-    data = Path(os.environ.get("INTERVIEW_MONITOR_TEST_DATA", DEFAULT_DATA)) / "audio"
-    reading = decode_audio(data / "librispeech_116-288045-0000.flac")[0]
-    conversation = decode_audio(data / "pyannote_sample.wav")[0]
+    reading, conversation = decode_audio(READING)[0], decode_audio(CONVERSATION)[0]
     silence = bytes(2 * 5 * SAMPLE_RATE)
     loop = reading + silence + reading + silence + conversation + silence
     block_bytes = args.block_minutes * 60 * SAMPLE_RATE * 2

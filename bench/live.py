@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -38,15 +37,11 @@ import websockets
 
 from interview_monitor.media.audio import decode_audio
 from interview_monitor.media.video import iter_frames
+from shared_data import CONVERSATION, DATA, READING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.e2e.server import ServerProcess
 
-DATA = Path(
-    os.environ.get(
-        "INTERVIEW_MONITOR_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
 PASSWORD = "bench-password-1"
 LATENCY_LIMIT_S = 2.0
 # Speech is transcribed in batches after a pause, so a transcript trails the words by a few
@@ -71,10 +66,10 @@ def load_media(pause_s: float) -> Media:
     height, width = frames[0].shape[:2]
     frames += [np.full((height, width, 3), 60, np.uint8)] * 6
     jpegs = [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes() for f in frames]
-    pcm, _ = decode_audio(DATA / "audio" / "librispeech_116-288045-0000.flac")
+    pcm, _ = decode_audio(READING)
     pause = bytes(round(pause_s * 16000) * 2)
     pcm += pause
-    conversation, _ = decode_audio(DATA / "audio" / "pyannote_sample.wav")
+    conversation, _ = decode_audio(CONVERSATION)
     conversation += pause
     step = int(CHUNK_S * 16000) * 2
     return (

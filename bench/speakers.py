@@ -19,7 +19,6 @@ import os
 import statistics
 import time
 from itertools import cycle
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,8 +28,8 @@ from interview_monitor.detectors.audio.speakers import SpeakerTracker
 from interview_monitor.detectors.audio.vad import SpeechSpan
 from interview_monitor.detectors.audio.voice_encoder import SAMPLE_RATE, WINDOW_SAMPLES
 from interview_monitor.media.audio import decode_audio, pcm_to_float
+from shared_data import CONVERSATION, READING
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 
 
@@ -58,9 +57,8 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=3.0)
     parser.add_argument("--segment-s", type=float, default=4.0)
     args = parser.parse_args()
-    data = Path(os.environ.get("INTERVIEW_MONITOR_TEST_DATA", DEFAULT_DATA)) / "audio"
-    reader = pcm_to_float(decode_audio(data / "librispeech_116-288045-0000.flac")[0])
-    talk = pcm_to_float(decode_audio(data / "pyannote_sample.wav")[0])
+    reader = pcm_to_float(decode_audio(READING)[0])
+    talk = pcm_to_float(decode_audio(CONVERSATION)[0])
     encoder = ReplayedEncoder(_embeddings(reader), _embeddings(talk[22 * SAMPLE_RATE :]))
     tracker = SpeakerTracker(encoder, AudioConfig())  # type: ignore[arg-type]
     length = round(args.segment_s * SAMPLE_RATE)

@@ -32,12 +32,8 @@ from interview_monitor.detectors.vision import (  # noqa: E402
     load_vision_models,
 )
 from interview_monitor.media.video import iter_frames  # noqa: E402
+from shared_data import DATA  # noqa: E402
 
-DATA = Path(
-    os.environ.get(
-        "INTERVIEW_MONITOR_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
 CLIPS = (
     "center_focus.mp4",
     "center_left_center.mp4",
