@@ -138,6 +138,26 @@ def test_history_rises_with_each_flag() -> None:
     assert scores == sorted(scores) and len(scores) == 3 and scores[0] > 0
 
 
+def test_a_long_history_is_sampled_evenly_and_ends_with_the_final_score() -> None:
+    model = RiskModel()
+    kinds = ["looking_away", "no_face", "phone"]
+    flags = [flag(kinds[i % 3], 40.0 * i, 3.0, confidence=0.5) for i in range(1000)]
+    history = model.history(flags, max_points=50)
+    assert len(history) == 50
+    assert history[0] == model.history(flags[:1])[0]
+    assert history[-1] == (flags[-1].end, model.assess(flags).total_risk_score)
+    times = [at for at, _ in history]
+    assert times == sorted(times)
+    assert model.history(flags[:50], max_points=50) == model.history(flags[:50])
+
+
+def test_one_episode_of_many_flags_keeps_every_reference() -> None:
+    flags = [flag("multiple_speakers", 5.0 * i, 4.0) for i in range(3000)]
+    [episode] = RiskModel().episodes(flags)
+    assert episode.refs == tuple(f.ref for f in flags)
+    assert episode.start == flags[0].start and episode.end == flags[-1].end
+
+
 @pytest.mark.parametrize(
     ("score", "level"),
     [

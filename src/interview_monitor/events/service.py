@@ -15,7 +15,7 @@ from interview_monitor.events.schemas import EventPayload, IngestResult
 from interview_monitor.events.writer import write_events, write_requests
 from interview_monitor.interviews.repository import EVIDENCE_URL, SessionRepository
 from interview_monitor.interviews.service import ensure_open, recompute_risk
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.scoring.risk import RiskAssessment, RiskModel
 from interview_monitor.signals import DetectedEvent
 
 
@@ -102,8 +102,9 @@ async def store_detected(
     origin: datetime,
     model: RiskModel,
     source: str = "detector",
-) -> dict[str, list[int]]:
-    """Store our detectors' events (with their evidence snapshots) and recompute the risk.
+) -> tuple[dict[str, list[int]], RiskAssessment]:
+    """Store our detectors' events (with their evidence snapshots) and recompute the risk;
+    returns the new rows' ids by table and the session's new assessment.
 
     `origin` is the wall-clock time of the stream's offset 0.
     """
@@ -122,5 +123,4 @@ async def store_detected(
         table: [new_id for new_id in await write_events(db, table, rows) if new_id is not None]
         for table, rows in rows_by_table.items()
     }
-    await recompute_risk(db, session_id, model)
-    return stored
+    return stored, await recompute_risk(db, session_id, model)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 
 from interview_monitor.db.models import AudioTranscript, FacePoseEvent, ObjectDetectionEvent
 from interview_monitor.scoring.flags import flags_for_event
@@ -51,6 +51,7 @@ def flag_queries(session_ids: Sequence[int]) -> dict[str, Select[Any]]:
             FacePoseEvent.duration_ms,
             FacePoseEvent.severity_score,
         ),
+        # Only transcripts that can be a flag: a long interview's plain speech is most rows.
         TRANSCRIPT_TABLE: query(
             AudioTranscript,
             AudioTranscript.start_timestamp,
@@ -60,6 +61,11 @@ def flag_queries(session_ids: Sequence[int]) -> dict[str, Select[Any]]:
             AudioTranscript.is_multiple_speakers,
             AudioTranscript.flagged_phrases,
             AudioTranscript.speaker_confidence,
+        ).where(
+            or_(
+                AudioTranscript.is_multiple_speakers.is_(True),
+                func.cardinality(AudioTranscript.flagged_phrases) > 0,
+            )
         ),
     }
 

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import AudioTranscript
 from interview_monitor.events.service import store_detected
-from interview_monitor.interviews.service import assess
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.scoring.risk import RiskModel
 from interview_monitor.signals import DetectedEvent
@@ -62,10 +61,9 @@ class EventStore:
         try:
             async with self._locks[session_id], self._database.session() as db:
                 new = await fill_early_rows(db, session_id, events)
-                stored = await store_detected(
+                stored, assessment = await store_detected(
                     db, session_id, new, origin, self._model, source=LIVE_SOURCE
                 )
-                assessment = await assess(db, session_id, self._model)
         except Exception:
             log.exception("storing %d live events of session %s failed", len(events), session_id)
             return

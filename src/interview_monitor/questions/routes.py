@@ -75,7 +75,7 @@ async def submit_answer(
             "ai_feedback": score.feedback,
         },
     )
-    stored = await store_detected(db, session_id, [event], interview.start_time, model)
+    stored, _assessment = await store_detected(db, session_id, [event], interview.start_time, model)
     await db.commit()
     runtime: LiveRuntime = request.app.state.live
     runtime.hub.publish(

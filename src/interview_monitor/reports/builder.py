@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -104,11 +105,14 @@ async def build_report(
     candidate = await repository.candidate(interview)
     rows = await repository.flags(interview.id)
     flags = flags_from_rows(rows)
-    assessment = model.assess(flags)
+    # Hundreds of whole assessments for the plot: off the event loop.
+    assessment, scores = await asyncio.to_thread(
+        lambda: (model.assess(flags), model.history(flags))
+    )
     timeline = sorted(
         (timeline_entry(row) for row in rows), key=lambda entry: (entry["at"], entry["ref"])
     )
-    history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *model.history(flags)]
+    history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *scores]
     return {
         "session_id": interview.id,
         "title": interview.title,

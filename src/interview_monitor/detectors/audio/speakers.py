@@ -125,6 +125,8 @@ class SpeakerTracker:
         self._voice: FloatArray | None = None
         self.enrolled_at_s: float | None = None
         self.speech_s = 0.0
+        # Asked for several times per segment; only a new segment can change it.
+        self._other_voice_spans: dict[SpeechSpan, None] | None = None
 
     def _window_starts(self, span: SpeechSpan, audio_start: int, audio_len: int) -> list[int]:
         step = round(self._config.speaker_window_step_s * SAMPLE_RATE)
@@ -151,6 +153,7 @@ class SpeakerTracker:
         `min_window_snr_db` above the room's noise (`noise_rms`, if known) are not judged: their
         voice print is mostly the noise's, and would look like someone else."""
         self.speech_s += span.duration_s
+        self._other_voice_spans = None
         starts = [
             start
             for start in self._window_starts(span, audio_start, len(audio))
@@ -241,18 +244,25 @@ class SpeakerTracker:
 
     def is_multiple_speakers(self, span: SpeechSpan) -> bool:
         """Other voices in this segment, once the session as a whole has enough evidence."""
-        return span in self.spans_with_other_voices()
+        return span in self._spans_with_other_voices()
 
     def spans_with_other_voices(self) -> list[SpeechSpan]:
-        if self.verdict != "multiple_speakers" or not self._judged:
-            return []
-        attributions = self._attributions().astype(np.int64)
-        other_windows = np.add.reduceat(attributions, [s.first_row for s in self._judged])
-        return [
-            segment.span
-            for segment, windows in zip(self._judged, other_windows.tolist(), strict=True)
-            if self._seconds(segment.span, windows) >= self._config.min_other_voice_s
-        ]
+        return list(self._spans_with_other_voices())
+
+    def _spans_with_other_voices(self) -> dict[SpeechSpan, None]:
+        """In stream order (a dict: ordered, and quick to look a span up in)."""
+        if self._other_voice_spans is None:
+            self._other_voice_spans = {}
+            if self.verdict == "multiple_speakers" and self._judged:
+                attributions = self._attributions().astype(np.int64)
+                starts = [segment.first_row for segment in self._judged]
+                other_windows = np.add.reduceat(attributions, starts).tolist()
+                self._other_voice_spans = {
+                    segment.span: None
+                    for segment, windows in zip(self._judged, other_windows, strict=True)
+                    if self._seconds(segment.span, windows) >= self._config.min_other_voice_s
+                }
+        return self._other_voice_spans
 
     def turns(self) -> list[tuple[float, float, bool]]:
         """(start_s, end_s, is_other_voice) for every judged window, each covering the part of
