@@ -11,6 +11,7 @@ from interview_monitor.db.models import AudioTranscript, InterviewQuestion, Inte
 from interview_monitor.errors import InvalidInputError, NotFoundError
 from interview_monitor.questions import service
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+from interview_monitor.questions.schemas import MAX_ANSWER_CHARS
 
 pytestmark = pytest.mark.anyio
 BANK = Path("interview_questions") / "data_science_interviews_theory_qa.jsonl"
@@ -93,3 +94,34 @@ async def test_spoken_answer_joins_what_was_said_since_the_question(
         await service.spoken_answer(db_session, interview.id, shown)
         == "a model that memorises noise"
     )
+
+
+async def test_a_spoken_answer_is_at_most_as_long_as_a_typed_one(
+    db_session: AsyncSession,
+) -> None:
+    user = User(
+        username="long",
+        email="long@example.org",
+        password_hash="x",
+        full_name="L",
+        role="candidate",
+    )
+    db_session.add(user)
+    await db_session.flush()
+    interview = InterviewSession(user_id=user.id)
+    db_session.add(interview)
+    await db_session.flush()
+    shown = datetime.now(UTC)
+    sentence = "I would explain the trade-offs of the design in some detail. " * 20  # 1,240 chars
+    db_session.add_all(
+        AudioTranscript(
+            session_id=interview.id,
+            start_timestamp=shown + timedelta(seconds=second),
+            end_timestamp=shown + timedelta(seconds=second),
+            text_content=sentence,
+        )
+        for second in range(100)
+    )
+    await db_session.flush()
+    answer = await service.spoken_answer(db_session, interview.id, shown)
+    assert len(answer) == MAX_ANSWER_CHARS and answer.startswith(sentence.strip())

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections import defaultdict
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -53,13 +53,20 @@ class EventStore:
         self._model = model
         self._hub = hub
         # One writer per session at a time, so each risk recomputation sees every earlier batch.
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Weak: a lock lives while a batch holds or waits for it, not for every session ever.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, session_id: int) -> asyncio.Lock:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = self._locks[session_id] = asyncio.Lock()
+        return lock
 
     async def __call__(
         self, session_id: int, origin: datetime, events: list[DetectedEvent], received_at: float
     ) -> None:
         try:
-            async with self._locks[session_id], self._database.session() as db:
+            async with self._lock(session_id), self._database.session() as db:
                 new = await fill_early_rows(db, session_id, events)
                 stored, assessment = await store_detected(
                     db, session_id, new, origin, self._model, source=LIVE_SOURCE

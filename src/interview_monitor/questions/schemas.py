@@ -14,11 +14,14 @@ class QuestionRead(BaseModel):
     )
 
 
+MAX_ANSWER_CHARS = 100_000
+
+
 class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question_id: str = Field(min_length=1, max_length=100)
-    answer: str = Field(default="", max_length=100_000)
+    answer: str = Field(default="", max_length=MAX_ANSWER_CHARS)
     spoken_since: datetime | None = Field(
         default=None,
         description="When `answer` is blank: use what the candidate said since this time.",

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interview_monitor.db.models import AudioTranscript, InterviewQuestion
 from interview_monitor.errors import InvalidInputError, NotFoundError
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+from interview_monitor.questions.schemas import MAX_ANSWER_CHARS
 
 
 def question_id_for(text: str) -> str:
@@ -97,11 +98,18 @@ async def get_question(db: AsyncSession, question_id: str) -> InterviewQuestion:
     return question
 
 
+# Speech segments last a second or more: 5,000 hold more words than an answer may.
+MAX_SPOKEN_SEGMENTS = 5_000
+
+
 async def spoken_answer(db: AsyncSession, session_id: int, since: datetime) -> str:
-    """What the candidate said since `since`, from the live transcripts stored so far."""
+    """What the candidate said since `since`, from the live transcripts stored so far, at most
+    as long as a typed answer may be (a `since` at the session's start would otherwise read
+    the whole interview: its first segments are enough to fill an answer)."""
     texts = await db.scalars(
         select(AudioTranscript.text_content)
         .where(AudioTranscript.session_id == session_id, AudioTranscript.start_timestamp >= since)
         .order_by(AudioTranscript.start_timestamp)
+        .limit(MAX_SPOKEN_SEGMENTS)
     )
-    return " ".join(text.strip() for text in texts if text.strip())
+    return " ".join(text.strip() for text in texts if text.strip())[:MAX_ANSWER_CHARS]
