@@ -184,6 +184,42 @@ BAD_PAYLOADS = [
         {"session_id": 1, "text_content": "x", "is_multiple_speakers": "no"},
         "is_multiple_speakers",
     ),
+    # A time PostgreSQL would store but Python could not read back (year 1 BC in UTC).
+    (
+        "face-pose",
+        {"session_id": 1, "event_type": "looking_away", "timestamp": "0001-01-01T00:00:00+14:00"},
+        "timestamp",
+    ),
+    (
+        "audio-transcript",
+        {
+            "session_id": 1,
+            "text_content": "x",
+            "is_multiple_speakers": False,
+            "end_timestamp": "9999-12-31T23:59:59-14:00",
+        },
+        "end_timestamp",
+    ),
+    (
+        "object-detection",
+        {
+            "session_id": 1,
+            "object_detected": "cell phone",
+            "confidence_score": 95.5,
+            "snapshot_url": "javascript:alert(1)",
+        },
+        "snapshot_url",
+    ),
+    (
+        "object-detection",
+        {
+            "session_id": 1,
+            "object_detected": "cell phone",
+            "confidence_score": 95.5,
+            "snapshot_url": "//evil.example/x.jpg",
+        },
+        "snapshot_url",
+    ),
     ("answer-evaluation", {"session_id": 1, "ai_relevance_score": -1}, "ai_relevance_score"),
     (
         "answer-evaluation",

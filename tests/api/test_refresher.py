@@ -4,10 +4,11 @@ from collections.abc import Iterable
 
 import psycopg
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from interview_monitor.db.engine import Database
 from interview_monitor.interviews.refresher import BATCH, pause_after, refresh_stale
-from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel
+from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel, object_kind
 from tests.api_fixtures import Api
 from tests.events.helpers import add_sessions
 
@@ -79,12 +80,12 @@ async def test_a_refresh_takes_every_stale_session_in_chunks_and_records_changes
     assert all(float(score) > 30 and history == 1 for score, history in scores)
 
 
-class _FailingModel(RiskModel):
+class _UnreachableModel(RiskModel):
     def assess(self, flags: Iterable[Flag]) -> RiskAssessment:
-        raise RuntimeError("assessment failed")
+        raise OperationalError("SELECT", {}, ConnectionError("server closed the connection"))
 
 
-async def test_sessions_whose_refresh_fails_stay_stale(database_url: str) -> None:
+async def test_sessions_stay_stale_while_the_database_is_unreachable(database_url: str) -> None:
     session_ids = add_sessions(database_url, ["IN_PROGRESS"] * 3)
     with psycopg.connect(database_url) as connection:
         connection.execute(
@@ -92,8 +93,8 @@ async def test_sessions_whose_refresh_fails_stay_stale(database_url: str) -> Non
         )
     database = Database.connect(database_url, pool_size=1)
     try:
-        with pytest.raises(RuntimeError, match="assessment failed"):
-            await refresh_stale(database, _FailingModel())
+        with pytest.raises(OperationalError, match="server closed the connection"):
+            await refresh_stale(database, _UnreachableModel())
     finally:
         await database.dispose()
     with psycopg.connect(database_url) as connection:
@@ -102,3 +103,49 @@ async def test_sessions_whose_refresh_fails_stay_stale(database_url: str) -> Non
             (session_ids,),
         ).fetchone()[0]
     assert stale is True
+
+
+class _PhonesBreakItModel(RiskModel):
+    def assess(self, flags: Iterable[Flag]) -> RiskAssessment:
+        flags = list(flags)
+        if any(flag.kind == object_kind("cell phone") for flag in flags):
+            raise RuntimeError("cannot assess this session")
+        return super().assess(flags)
+
+
+async def test_a_session_that_cannot_be_assessed_does_not_hold_up_the_others(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    good, bad, other = add_sessions(database_url, ["IN_PROGRESS"] * 3)
+    with psycopg.connect(database_url) as connection:
+        connection.execute(
+            "INSERT INTO face_pose_events (session_id, event_type, duration_ms, severity_score) "
+            "VALUES (%s, 'looking_away', 8000, 4), (%s, 'looking_away', 8000, 4)",
+            (good, other),
+        )
+        connection.execute(
+            "INSERT INTO object_detection_events (session_id, object_detected, confidence_score) "
+            "VALUES (%s, 'cell phone', 95)",
+            (bad,),
+        )
+        connection.execute(
+            "UPDATE interview_sessions SET risk_stale = true WHERE id = ANY(%s)",
+            ([good, bad, other],),
+        )
+    database = Database.connect(database_url, pool_size=1)
+    try:
+        assert await refresh_stale(database, _PhonesBreakItModel()) >= 3
+    finally:
+        await database.dispose()
+    with psycopg.connect(database_url) as connection:
+        rows = {
+            session_id: (score, stale)
+            for session_id, score, stale in connection.execute(
+                "SELECT id, total_risk_score, risk_stale FROM interview_sessions "
+                "WHERE id = ANY(%s)",
+                ([good, bad, other],),
+            ).fetchall()
+        }
+    assert float(rows[good][0]) > 0 and float(rows[other][0]) > 0
+    assert not any(stale for _, stale in rows.values()), "the bad one waits for its next event"
+    assert f"the risk of session {bad} cannot be computed" in caplog.text

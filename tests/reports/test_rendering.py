@@ -78,6 +78,8 @@ async def test_html_report_shows_score_plot_flags_and_evidence_links(api: Api) -
     assert "<svg" in page and '<path d="M0' in page
     assert "Phone in view" in page and "Looking away" in page and "ok google" in page
     assert page.count("/api/evidence/") == 2
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
 
 
 async def test_evidence_is_served_only_to_reviewers(api: Api) -> None:

@@ -6,9 +6,32 @@ refused, so a module that sends the wrong thing hears about it at once, by field
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
+
+# Interview times: PostgreSQL stores any year from 4713 BC, but a time whose UTC date leaves
+# years 1-9999 cannot be read back into Python, and would break every read of its session.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _interview_time(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)")
+    return value
+
+
+EventTime = Annotated[AwareDatetime, AfterValidator(_interview_time)]
 
 SessionId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
 Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
@@ -40,9 +63,11 @@ class ObjectDetectionPayload(EventPayload):
     table: ClassVar[str] = "object_detection_events"
     object_detected: Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"\S")]
     confidence_score: Percent
-    timestamp: AwareDatetime | None = None
+    timestamp: EventTime | None = None
     duration_ms: DurationMs = 0
-    snapshot_url: Annotated[str, Strict(), Field(max_length=2000)] | None = None
+    snapshot_url: (
+        Annotated[str, Strict(), Field(max_length=2000, pattern=r"^(https?://\S+|/([^/\s]\S*)?)$")] | None
+    ) = None
 
 
 class FacePosePayload(EventPayload):
@@ -53,7 +78,7 @@ class FacePosePayload(EventPayload):
     duration_ms: DurationMs = 0
     severity_score: Annotated[int, Strict(), Field(ge=1, le=5)] = 1
     confidence_score: Percent | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: EventTime | None = None
 
 
 class AudioTranscriptPayload(EventPayload):
@@ -62,8 +87,8 @@ class AudioTranscriptPayload(EventPayload):
     table: ClassVar[str] = "audio_transcripts"
     text_content: Annotated[str, Strict(), Field(max_length=100_000)]
     is_multiple_speakers: Annotated[bool, Strict()] = False
-    start_timestamp: AwareDatetime | None = None
-    end_timestamp: AwareDatetime | None = None
+    start_timestamp: EventTime | None = None
+    end_timestamp: EventTime | None = None
     flagged_phrases: list[Annotated[str, Strict(), Field(max_length=200)]] = Field(
         default_factory=list, max_length=50
     )

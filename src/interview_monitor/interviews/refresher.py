@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.engine import Database
+from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database
 from interview_monitor.db.models import InterviewSession
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import recompute_risks
@@ -76,17 +76,30 @@ async def refresh_stale(database: Database, model: RiskModel) -> int:
                 )
             ).all()
         if claimed:
-            try:
-                async with database.session() as db:
-                    await recompute_risks(db, claimed, model)
-            except Exception:
-                # The claim has committed: without this the sessions would keep an old
-                # score until their next event.
-                async with database.session() as db:
-                    await mark_stale(db, claimed)
-                raise
+            await _recompute(database, model, list(claimed))
         refreshed += len(claimed)
     return refreshed
+
+
+async def _recompute(database: Database, model: RiskModel, claimed: list[int]) -> None:
+    """Recompute claimed sessions. If the database is unreachable they are stale again (the
+    claim has committed: else they would keep an old score until their next event). If one
+    session's stored events cannot be assessed, the others still are: a batch that fails is
+    retried session by session, and a session that fails alone is logged and waits for its
+    next event, instead of holding up every other session's score on every round."""
+    try:
+        async with database.session() as db:
+            await recompute_risks(db, claimed, model)
+    except DATABASE_UNAVAILABLE:
+        async with database.session() as db:
+            await mark_stale(db, claimed)
+        raise
+    except Exception:
+        if len(claimed) == 1:
+            log.exception("the risk of session %s cannot be computed", claimed[0])
+            return
+        for session_id in claimed:
+            await _recompute(database, model, [session_id])
 
 
 def pause_after(busy_s: float, interval_s: float, max_busy_share: float) -> float:

@@ -100,7 +100,14 @@ async def get_report(
     if format == "html":
         from interview_monitor.reports.html import render_html
 
-        return HTMLResponse(render_html(report))
+        # Module-supplied text is escaped; this also keeps any link in it from running script.
+        return HTMLResponse(
+            render_html(report),
+            headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "img-src 'self' data:; frame-ancestors 'none'"
+            },
+        )
     if format == "pdf":
         from interview_monitor.reports.pdf import render_pdf
 
