@@ -156,6 +156,8 @@ def test_user_add_creates_an_account_with_a_hashed_password(
         (["analyze", "x.png", "--store"], 1, "--user"),
         (["evaluate", "--question", "What is a stack?"], 1, "--answer"),
         (["purge", "--days", "0"], 1, "--days"),
+        (["purge", "--days", "99999999999"], 1, "--days"),
+        (["analyze", "x.png", "--fps", "nan"], 1, "--fps"),
     ],
 )
 def test_bad_arguments_give_one_clear_line_and_a_non_zero_exit(

@@ -140,14 +140,17 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_RETENTION_DAYS = 36_500  # a century; more cannot be subtracted from today
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     from interview_monitor.db.engine import Database
     from interview_monitor.interviews.service import purge_ended
 
     settings = _settings()
     days = settings.retention_days if args.days is None else args.days
-    if days <= 0:
-        raise CommandError("--days must be a positive number of days")
+    if not 0 < days <= MAX_RETENTION_DAYS:
+        raise CommandError(f"--days must be a number of days from 1 to {MAX_RETENTION_DAYS}")
     url = _migrated_url(settings)
 
     async def purge() -> int:

@@ -38,7 +38,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.store and not args.user:
         raise CommandError("--store needs --user USERNAME (the candidate the session belongs to)")
-    if args.fps <= 0 or args.fps > 60:
+    if not 0 < args.fps <= 60:  # also refuses nan
         raise CommandError("--fps must be between 0 and 60")
     try:
         # The account is checked before a long analysis, not after it.

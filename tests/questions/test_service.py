@@ -56,7 +56,18 @@ async def test_given_ids_are_kept_and_new_questions_go_last(
     assert by_id["c"].position > by_id["b"].position
 
 
-@pytest.mark.parametrize("line", ["not json", '{"question": "  "}', '["a list"]'])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "not json",
+        '{"question": "  "}',
+        '["a list"]',
+        '{"question": "Q\\u0000"}',
+        '{"question": "Q?", "reference_answer": ["a"]}',
+        '{"question": "Q?", "id": "' + "x" * 101 + '"}',
+        '{"question": "Q?", "id": 7}',
+    ],
+)
 def test_bad_lines_name_the_file_and_line(line: str) -> None:
     with pytest.raises(InvalidInputError, match=r"bank.jsonl:2"):
         service.parse_question_lines(['{"question": "ok?"}', line], "bank.jsonl")
@@ -68,6 +79,14 @@ async def test_an_empty_bank_offers_the_builtin_questions(db_session: AsyncSessi
     assert [q.id for q in questions] == [q["id"] for q in BUILTIN_QUESTIONS]
     with pytest.raises(NotFoundError):
         await service.get_question(db_session, "no-such-question")
+
+
+async def test_a_builtin_question_is_found_before_the_bank_was_ever_listed(
+    db_session: AsyncSession,
+) -> None:
+    await db_session.execute(delete(InterviewQuestion))
+    first = BUILTIN_QUESTIONS[0]["id"]
+    assert (await service.get_question(db_session, first)).id == first
 
 
 async def test_spoken_answer_joins_what_was_said_since_the_question(

@@ -36,15 +36,31 @@ def parse_question_lines(lines: Iterable[str], source: str = "<input>") -> list[
             raise InvalidInputError(f"{source}:{number}: not JSON ({error})") from None
         if not isinstance(item, dict) or not str(item.get("question") or "").strip():
             raise InvalidInputError(f'{source}:{number}: needs a non-empty "question"')
+        if problem := _problem(item):
+            raise InvalidInputError(f"{source}:{number}: {problem}")
         questions.append(_row(item))
     return questions
+
+
+def _problem(item: Mapping[str, Any]) -> str | None:
+    for field, max_length in (("id", 100), ("question", 10_000), ("reference_answer", 100_000)):
+        value = item.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f'"{field}" must be text'
+        if "\x00" in value:
+            return f'"{field}" contains a NUL character'
+        if len(value) > max_length:
+            return f'"{field}" is longer than {max_length} characters'
+    return None
 
 
 def _row(item: Mapping[str, Any]) -> dict[str, Any]:
     question = str(item["question"]).strip()
     reference = item.get("reference_answer")
     return {
-        "id": str(item.get("id") or question_id_for(question))[:100],
+        "id": str(item.get("id") or question_id_for(question)),
         "question": question,
         "reference_answer": str(reference).strip() if reference else None,
     }
@@ -78,10 +94,15 @@ async def load_questions(session: AsyncSession, path: Path | str) -> int:
     return await upsert_questions(session, questions)
 
 
-async def list_questions(db: AsyncSession, limit: int, offset: int) -> list[InterviewQuestion]:
-    """The bank in order; the built-in questions are stored first when the bank is empty."""
+async def _ensure_bank(db: AsyncSession) -> None:
+    """An empty bank gets the built-in questions, whichever is asked first: the list or one."""
     if await db.scalar(select(func.count()).select_from(InterviewQuestion)) == 0:
         await upsert_questions(db, [_row(item) for item in BUILTIN_QUESTIONS])
+
+
+async def list_questions(db: AsyncSession, limit: int, offset: int) -> list[InterviewQuestion]:
+    """The bank in order; the built-in questions are stored first when the bank is empty."""
+    await _ensure_bank(db)
     query = (
         select(InterviewQuestion)
         .order_by(InterviewQuestion.position, InterviewQuestion.id)
@@ -92,6 +113,7 @@ async def list_questions(db: AsyncSession, limit: int, offset: int) -> list[Inte
 
 
 async def get_question(db: AsyncSession, question_id: str) -> InterviewQuestion:
+    await _ensure_bank(db)
     question = await db.get(InterviewQuestion, question_id)
     if question is None:
         raise NotFoundError(f"question {question_id!r} does not exist", ["body", "question_id"])
