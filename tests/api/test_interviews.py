@@ -185,6 +185,9 @@ async def test_sessions_list_filters_and_sorts(api: Api) -> None:
     assert [item["session_id"] for item in medium["items"]] == [second]
     searched = (await api.client.get("/api/interviews?q=bob", headers=admin)).json()
     assert [item["session_id"] for item in searched["items"]] == [second]
+    for wildcard in ("%25", "_", "%5C"):  # %, _ and \ are matched as typed
+        found = (await api.client.get(f"/api/interviews?q={wildcard}", headers=admin)).json()
+        assert found["total"] == 0, wildcard
     bad = await api.client.get("/api/interviews?sort=password_hash", headers=admin)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "sort"]
 
@@ -207,6 +210,26 @@ async def test_bad_ids_are_422(api: Api, path: str) -> None:
     response = await api.client.get(path, headers=api.headers["admin"])
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "session_id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("DELETE", "/api/users/99999999999", "user_id"),
+        ("POST", "/api/users/99999999999/api-keys", "user_id"),
+        ("DELETE", "/api/users/1/api-keys/99999999999", "key_id"),
+        ("GET", "/api/questions?offset=9223372036854775808", "offset"),
+        ("GET", "/api/interview/1/events/object-detection?offset=9223372036854775808", "offset"),
+    ],
+)
+async def test_numbers_too_large_for_the_database_are_422_naming_the_field(
+    api: Api, method: str, path: str, field: str
+) -> None:
+    response = await api.client.request(
+        method, path, headers=api.headers["admin"], json={"name": "k"}
+    )
+    assert response.status_code == 422, response.text
+    assert field in response.json()["detail"][0]["loc"]
 
 
 async def test_unknown_sessions_are_404(api: Api) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response, status
+from fastapi import APIRouter, Form, Path, Response, status
 from starlette.background import BackgroundTask
 
 from interview_monitor.auth import service
@@ -20,6 +20,9 @@ from interview_monitor.deps import (
     UnauthorizedError,
 )
 from interview_monitor.errors import ConflictError, ForbiddenError, NotFoundError
+
+# Row ids are PostgreSQL integers: a larger number is a bad path, not a database error.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -73,7 +76,7 @@ async def create_user(db: DbSession, _: Admin, data: UserCreate) -> UserRead:
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(
-    db: DbSession, admin: Admin, principals: PrincipalCacheDep, user_id: int
+    db: DbSession, admin: Admin, principals: PrincipalCacheDep, user_id: RowId
 ) -> Response:
     """Deletes the account and, by cascade, all of its sessions, events and evidence."""
     users = UserRepository(db)
@@ -88,7 +91,7 @@ async def delete_user(
 
 @router.post("/users/{user_id}/api-keys", status_code=status.HTTP_201_CREATED)
 async def create_api_key(
-    db: DbSession, _: Admin, user_id: int, data: ApiKeyCreate
+    db: DbSession, _: Admin, user_id: RowId, data: ApiKeyCreate
 ) -> ApiKeyCreated:
     """A key for an AI module's service account, shown once; send it as `X-API-Key`."""
     user = await UserRepository(db).get(user_id)
@@ -101,7 +104,7 @@ async def create_api_key(
 
 @router.delete("/users/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(
-    db: DbSession, _: Admin, principals: PrincipalCacheDep, user_id: int, key_id: int
+    db: DbSession, _: Admin, principals: PrincipalCacheDep, user_id: RowId, key_id: RowId
 ) -> Response:
     if not await ApiKeyRepository(db).revoke(key_id, user_id):
         raise NotFoundError(f"no active key {key_id} for user {user_id}", ["path", "key_id"])

@@ -98,8 +98,9 @@ class SessionRepository:
             ("until", until, "start_time < :until"),
             (
                 "search",
-                f"%{search}%" if search else None,
-                "(full_name ILIKE :search OR email ILIKE :search OR username ILIKE :search)",
+                f"%{_like_literal(search)}%" if search else None,
+                "(full_name ILIKE :search ESCAPE '\\' OR email ILIKE :search ESCAPE '\\' "
+                "OR username ILIKE :search ESCAPE '\\')",
             ),
         ):
             if value is not None:
@@ -235,3 +236,8 @@ class SessionRepository:
             {"cutoff": cutoff},
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _like_literal(text: str) -> str:
+    """`text` matched as typed: a search for "%" or "_" finds those characters, not everyone."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

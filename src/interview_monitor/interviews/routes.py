@@ -162,7 +162,7 @@ async def list_events(
     session_id: SessionId,
     kind: Literal["object-detection", "face-pose", "audio-transcript"],
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
     await service.get_session(db, session_id, user)
     rows = await SessionRepository(db).events(
