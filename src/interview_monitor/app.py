@@ -46,9 +46,14 @@ def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-def _database_rejected(_: Request, error: Exception) -> JSONResponse:
-    """Values that validation let through but PostgreSQL refuses (NUL characters, bad encodings)."""
-    message = "a value cannot be stored: it contains a NUL character or is not valid text"
+def _database_rejected(request: Request, error: Exception) -> JSONResponse:
+    """Values that validation let through but PostgreSQL refuses (NUL characters, bad encodings,
+    numbers out of its range), or stored values it cannot hand back."""
+    log.warning("%s %s: the database refused a value: %s", request.method, request.url.path, error)
+    message = (
+        "a value cannot be stored or read: it contains a NUL character, is not valid text, "
+        "or is out of range"
+    )
     return JSONResponse(
         {"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=422
     )

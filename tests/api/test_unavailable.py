@@ -15,6 +15,7 @@ from interview_monitor.auth.roles import Role
 from interview_monitor.auth.tokens import create_access_token
 from interview_monitor.config import Settings
 from interview_monitor.live.config import LiveSettings
+from tests.api_fixtures import Api
 from tests.conftest import database_name, drop_database, recreate_database
 
 pytestmark = pytest.mark.anyio
@@ -84,3 +85,11 @@ async def test_a_lost_database_answers_503_with_retry_after(
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "5"
     assert response.json()["detail"][0]["type"] == "unavailable"
+
+
+async def test_the_face_check_is_503_when_live_detection_is_off(api: Api) -> None:
+    response = await api.client.post(
+        "/api/live/face-check", content=b"\xff\xd8\xff\xd9", headers=api.headers["candidate"]
+    )
+    assert response.status_code == 503
+    assert "live detection" in response.json()["detail"][0]["msg"]

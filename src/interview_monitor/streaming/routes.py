@@ -16,7 +16,7 @@ from starlette.websockets import WebSocketState
 from interview_monitor.db.engine import Database
 from interview_monitor.db.models import InterviewSession
 from interview_monitor.deps import CurrentUser, Reviewer
-from interview_monitor.errors import ConflictError, InvalidInputError, UnavailableError
+from interview_monitor.errors import InvalidInputError, UnavailableError
 from interview_monitor.interviews.service import IN_PROGRESS
 from interview_monitor.live.hub import ALL_SESSIONS
 from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError, Stream
@@ -232,7 +232,7 @@ async def face_check(request: Request, user: CurrentUser) -> dict[str, Any]:
     """The camera check before an interview: how many faces are in this JPEG (the raw body)?"""
     runtime: LiveRuntime = request.app.state.live
     if runtime.pipeline is None:
-        raise ConflictError("live detection is not running")
+        raise UnavailableError("live detection is not running on this server")
     body = await request.body()
     if len(body) > runtime.settings.max_frame_bytes:
         raise InvalidInputError("the image is too large", ["body"])
