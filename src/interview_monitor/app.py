@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
 from interview_monitor.auth.principals import PrincipalCache
+from interview_monitor.body_limit import BodySizeLimit
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
@@ -155,4 +156,5 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.add_middleware(BodySizeLimit)
     return app
