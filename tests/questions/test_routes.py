@@ -92,4 +92,6 @@ def test_answer_errors(
         == 404
     )
     client.post(f"/api/interview/{session_id}/end", headers=candidate.headers)
-    assert client.post(url, headers=candidate.headers, json=body).status_code == 409
+    ended = client.post(url, headers=candidate.headers, json=body)
+    assert ended.status_code == 409
+    assert ended.json()["detail"][0]["loc"] == ["path", "session_id"]

@@ -76,23 +76,26 @@ async def end_session(
     return interview
 
 
-async def open_sessions(db: AsyncSession, session_ids: Sequence[int]) -> None:
-    """Check that every session exists and is in progress; lock them until the commit."""
-    ensure_open(await SessionRepository(db).statuses(sorted(set(session_ids))), session_ids)
+async def ensure_in_progress(db: AsyncSession, session_id: int) -> None:
+    """For a route with the session in its path: it exists and is in progress; its row is
+    locked until the commit."""
+    statuses = await SessionRepository(db).statuses([session_id])
+    ensure_open(statuses, [session_id], in_body=False)
 
 
-def ensure_open(statuses: Mapping[int, str], session_ids: Sequence[int]) -> None:
-    """Raise for the first session (by its place in the request body) that takes no events."""
+def ensure_open(
+    statuses: Mapping[int, str], session_ids: Sequence[int], in_body: bool = True
+) -> None:
+    """Raise for the first session (by its place in the request body, or the path) that takes
+    no events."""
     for index, session_id in enumerate(session_ids):
         status = statuses.get(session_id)
+        loc: list[str | int] = ["body", index, "session_id"] if in_body else ["path", "session_id"]
         if status is None:
-            raise NotFoundError(
-                f"session {session_id} does not exist", ["body", index, "session_id"]
-            )
+            raise NotFoundError(f"session {session_id} does not exist", loc)
         if status != IN_PROGRESS:
             raise ConflictError(
-                f"session {session_id} has ended ({status}); it takes no more events",
-                ["body", index, "session_id"],
+                f"session {session_id} has ended ({status}); it takes no more events", loc
             )
 
 

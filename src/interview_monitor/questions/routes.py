@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from interview_monitor.deps import CurrentUser, DbSession, RiskModelDep
 from interview_monitor.errors import ForbiddenError, InvalidInputError
 from interview_monitor.events.service import store_detected
-from interview_monitor.interviews.service import get_session, is_reviewer, open_sessions
+from interview_monitor.interviews.service import ensure_in_progress, get_session, is_reviewer
 from interview_monitor.live.runtime import LiveRuntime
 from interview_monitor.questions import service
 from interview_monitor.questions.schemas import AnswerRequest, AnswerStored, QuestionRead
@@ -54,7 +54,7 @@ async def submit_answer(
     interview = await get_session(db, session_id, user)
     if interview.user_id != user.id:
         raise ForbiddenError("only the session's candidate answers its questions")
-    await open_sessions(db, [session_id])
+    await ensure_in_progress(db, session_id)
     question = await service.get_question(db, body.question_id)
     answer = body.answer.strip()
     if not answer and body.spoken_since is not None:
