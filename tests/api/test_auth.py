@@ -85,6 +85,13 @@ async def test_admin_creates_accounts_and_conflicts_name_the_field(api: Api) -> 
         headers=api.headers["admin"],
     )
     assert short.status_code == 422 and short.json()["detail"][0]["loc"] == ["body", "password"]
+    for field, value in (("password", " " * 12), ("password", "\x00" * 12), ("full_name", "   ")):
+        blank = await api.client.post(
+            "/api/users",
+            json={**new, "username": "e", "email": "e@e.io", field: value},
+            headers=api.headers["admin"],
+        )
+        assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", field]
 
 
 async def test_service_api_keys_authenticate_ingest_and_can_be_revoked(api: Api) -> None:

@@ -38,6 +38,12 @@ async def test_reviewers_start_sessions_for_a_named_candidate(api: Api) -> None:
         "/api/interview/start", json={"user_id": 9999}, headers=api.headers["admin"]
     )
     assert unknown.status_code == 404
+    service = await api.client.post(
+        "/api/interview/start",
+        json={"user_id": api.user_ids["service"]},
+        headers=api.headers["interviewer"],
+    )
+    assert service.status_code == 422 and service.json()["detail"][0]["loc"] == ["body", "user_id"]
 
 
 async def test_risk_follows_events_and_ending(api: Api) -> None:

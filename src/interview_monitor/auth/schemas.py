@@ -16,8 +16,12 @@ class UserCreate(BaseModel):
 
     username: str = Field(pattern=USERNAME_PATTERN)
     email: str = Field(pattern=EMAIL_PATTERN, max_length=255)
-    full_name: str = Field(min_length=1, max_length=255)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    # Something visible: a name of spaces would show as nothing in every list.
+    full_name: str = Field(min_length=1, max_length=255, pattern=r"\S")
+    # Not only spaces or control characters (eight spaces are no password).
+    password: str = Field(
+        min_length=MIN_PASSWORD_LENGTH, max_length=1024, pattern=r"[^\s\x00-\x1f]"
+    )
     role: Role = Role.CANDIDATE
 
 

@@ -38,6 +38,11 @@ async def start_session(
         candidate = await db.get(User, user_id)
         if candidate is None:
             raise NotFoundError(f"user {user_id} does not exist", ["body", "user_id"])
+        if Role(candidate.role) is Role.SERVICE:
+            raise InvalidInputError(
+                f"user {user_id} is a service account, which cannot sit an interview",
+                ["body", "user_id"],
+            )
         candidate_id = candidate.id
     else:
         raise ForbiddenError("service accounts cannot start sessions")
