@@ -38,12 +38,30 @@ def _domain_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error.detail()}, status_code=error.status_code, headers=headers)
 
 
+def _shape_tag(part: Any) -> bool:
+    """pydantic's name for one shape of a body that may be one event or a list of them."""
+    return isinstance(part, str) and ("Payload" in part or part.startswith("function-after["))
+
+
 def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    """422 with each error's `loc`. Where the body may be one event or a list, pydantic reports
+    every shape it tried; only the errors of the shape that was sent are kept, and without the
+    schema's internal name: ["body", "duration_ms"], ["body", 2, "duration_ms"]."""
     assert isinstance(error, RequestValidationError)
-    detail: list[dict[str, Any]] = [
-        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
-        for item in error.errors()
-    ]
+    sent_list = isinstance(getattr(error, "body", None), list)
+    detail: list[dict[str, Any]] = []
+    for item in error.errors():
+        loc = list(item.get("loc", ()))
+        if len(loc) > 1 and loc[0] == "body" and _shape_tag(loc[1]):
+            if str(loc[1]).startswith("list[") != sent_list:
+                continue
+            loc = [loc[0], *loc[2:]]
+        detail.append({"loc": loc, "msg": item.get("msg", ""), "type": item.get("type", "")})
+    if not detail:
+        detail = [
+            {"loc": list(item.get("loc", ())), "msg": item.get("msg", "")}
+            for item in error.errors()
+        ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -248,3 +248,14 @@ async def test_malformed_bodies_are_422(api: Api, body: bytes) -> None:
         headers={**api.headers["service"], "Content-Type": "application/json"},
     )
     assert response.status_code == 422
+
+
+async def test_a_bad_field_is_named_plainly_in_one_event_and_in_a_list(api: Api) -> None:
+    bad = {"session_id": 1, "event_type": "looking_away", "duration_ms": -5}
+    for body, loc in ((bad, ["body", "duration_ms"]), ([bad, bad], ["body", 0, "duration_ms"])):
+        response = await api.client.post(
+            "/api/events/face-pose", json=body, headers=api.headers["service"]
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == loc
+        assert "Payload" not in response.text and "valid list" not in response.text
