@@ -89,17 +89,26 @@ async def test_a_builtin_question_is_found_before_the_bank_was_ever_listed(
     assert (await service.get_question(db_session, first)).id == first
 
 
-async def test_spoken_answer_joins_what_was_said_since_the_question(
-    db_session: AsyncSession,
-) -> None:
+async def _interview(db_session: AsyncSession, username: str) -> InterviewSession:
     user = User(
-        username="spk", email="spk@example.org", password_hash="x", full_name="S", role="candidate"
+        username=username,
+        email=f"{username}@example.org",
+        password_hash="x",
+        full_name=username.title(),
+        role="candidate",
     )
     db_session.add(user)
     await db_session.flush()
     interview = InterviewSession(user_id=user.id)
     db_session.add(interview)
     await db_session.flush()
+    return interview
+
+
+async def test_spoken_answer_joins_what_was_said_since_the_question(
+    db_session: AsyncSession,
+) -> None:
+    interview = await _interview(db_session, "spk")
     shown = datetime.now(UTC)
     for offset, text in [(-5, "before the question"), (2, "a model that"), (6, "memorises noise")]:
         at = shown + timedelta(seconds=offset)
@@ -118,18 +127,7 @@ async def test_spoken_answer_joins_what_was_said_since_the_question(
 async def test_a_spoken_answer_is_at_most_as_long_as_a_typed_one(
     db_session: AsyncSession,
 ) -> None:
-    user = User(
-        username="long",
-        email="long@example.org",
-        password_hash="x",
-        full_name="L",
-        role="candidate",
-    )
-    db_session.add(user)
-    await db_session.flush()
-    interview = InterviewSession(user_id=user.id)
-    db_session.add(interview)
-    await db_session.flush()
+    interview = await _interview(db_session, "long")
     shown = datetime.now(UTC)
     sentence = "I would explain the trade-offs of the design in some detail. " * 20  # 1,240 chars
     db_session.add_all(
