@@ -22,13 +22,21 @@ async def test_token_flow_returns_a_bearer_token_and_the_user(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("username", "password"), [("alice", "wrong password"), ("nobody", PASSWORD), ("", PASSWORD)]
+    ("username", "password"),
+    [("alice", "wrong password"), ("nobody", PASSWORD), ("", PASSWORD)],
 )
 async def test_bad_credentials_are_refused(api: Api, username: str, password: str) -> None:
     response = await api.client.post(
         "/api/auth/token", data={"username": username, "password": password}
     )
     assert response.status_code in (401, 422)
+
+
+async def test_a_username_with_a_nul_is_a_wrong_username(api: Api) -> None:
+    response = await api.client.post(
+        "/api/auth/token", data={"username": "alice\x00", "password": PASSWORD}
+    )
+    assert response.status_code == 401, response.text
 
 
 async def test_missing_form_fields_are_named(api: Api) -> None:

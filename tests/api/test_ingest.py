@@ -184,6 +184,11 @@ BAD_PAYLOADS = [
         {"session_id": 1, "text_content": "x", "is_multiple_speakers": "no"},
         "is_multiple_speakers",
     ),
+    (
+        "audio-transcript",
+        {"session_id": 1, "text_content": "a\x00b", "is_multiple_speakers": False},
+        "text_content",
+    ),
     # A time PostgreSQL would store but Python could not read back (year 1 BC in UTC).
     (
         "face-pose",

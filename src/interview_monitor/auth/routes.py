@@ -46,7 +46,8 @@ async def issue_token(
     password: Annotated[str, Form(max_length=1024)],
 ) -> Token:
     """OAuth2 password flow: form fields `username` and `password`."""
-    user = await service.authenticate(db, username, password)
+    # No stored username holds a NUL (PostgreSQL cannot store one), so none can sign in.
+    user = None if "\x00" in username else await service.authenticate(db, username, password)
     if user is None:
         raise UnauthorizedError("wrong username or password", ["body", "password"])
     token, expires_at = create_access_token(

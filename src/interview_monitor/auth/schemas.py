@@ -6,14 +6,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interview_monitor.auth.passwords import MIN_PASSWORD_LENGTH
 from interview_monitor.auth.roles import Role
+from interview_monitor.request_model import RequestModel
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,50}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(RequestModel):
     username: str = Field(pattern=USERNAME_PATTERN)
     email: str = Field(pattern=EMAIL_PATTERN, max_length=255)
     # Something visible: a name of spaces would show as nothing in every list.
@@ -44,9 +43,7 @@ class Token(BaseModel):
     user: UserRead
 
 
-class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ApiKeyCreate(RequestModel):
     name: str = Field(min_length=1, max_length=100)
 
 

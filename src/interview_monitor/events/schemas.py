@@ -13,11 +13,12 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
-    ConfigDict,
     Field,
     Strict,
     model_validator,
 )
+
+from interview_monitor.request_model import RequestModel
 
 # Interview times: PostgreSQL stores any year from 4713 BC, but a time whose UTC date leaves
 # years 1-9999 cannot be read back into Python, and would break every read of its session.
@@ -41,8 +42,7 @@ DurationMs = Annotated[int, Strict(), Field(ge=0, le=86_400_000)]
 MAX_BATCH = 5000
 
 
-class EventPayload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EventPayload(RequestModel):
     table: ClassVar[str]
 
     session_id: SessionId
@@ -66,7 +66,8 @@ class ObjectDetectionPayload(EventPayload):
     timestamp: EventTime | None = None
     duration_ms: DurationMs = 0
     snapshot_url: (
-        Annotated[str, Strict(), Field(max_length=2000, pattern=r"^(https?://\S+|/([^/\s]\S*)?)$")] | None
+        Annotated[str, Strict(), Field(max_length=2000, pattern=r"^(https?://\S+|/([^/\s]\S*)?)$")]
+        | None
     ) = None
 
 

@@ -5,21 +5,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview_monitor.request_model import RequestModel
+
 RiskLevelName = Literal["LOW", "MEDIUM", "HIGH"]
 
 
-class StartRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StartRequest(RequestModel):
     user_id: int | None = Field(
         default=None, ge=1, le=2_147_483_647, description="Candidate to start for (reviewers only)."
     )
     title: str | None = Field(default=None, max_length=200)
 
 
-class EndRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EndRequest(RequestModel):
     status: Literal["COMPLETED", "TERMINATED", "ABANDONED"] = "COMPLETED"
 
 
@@ -72,7 +70,5 @@ class SessionPage(BaseModel):
     items: list[SessionSummary]
 
 
-class DismissRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DismissRequest(RequestModel):
     reason: str = Field(default="", max_length=2000)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from interview_monitor.request_model import RequestModel
 
 
 class QuestionRead(BaseModel):
@@ -17,9 +19,7 @@ class QuestionRead(BaseModel):
 MAX_ANSWER_CHARS = 100_000
 
 
-class AnswerRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AnswerRequest(RequestModel):
     question_id: str = Field(min_length=1, max_length=100)
     answer: str = Field(default="", max_length=MAX_ANSWER_CHARS)
     spoken_since: datetime | None = Field(
