@@ -159,7 +159,7 @@ async def test_an_early_row_and_its_transcript_in_one_batch_are_one_row(
     ]
 
 
-async def test_an_early_row_arriving_after_its_transcript_changes_nothing(
+async def test_an_early_row_after_an_other_voice_transcript_changes_nothing(
     database: Database,
 ) -> None:
     store = EventStore(database, RiskModel(), ReviewHub())
