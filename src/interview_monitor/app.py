@@ -49,19 +49,17 @@ def _validation_error(_: Request, error: Exception) -> JSONResponse:
     schema's internal name: ["body", "duration_ms"], ["body", 2, "duration_ms"]."""
     assert isinstance(error, RequestValidationError)
     sent_list = isinstance(getattr(error, "body", None), list)
-    detail: list[dict[str, Any]] = []
+    every: list[dict[str, Any]] = []
+    of_sent_shape: list[dict[str, Any]] = []
     for item in error.errors():
         loc = list(item.get("loc", ()))
-        if len(loc) > 1 and loc[0] == "body" and _shape_tag(loc[1]):
-            if str(loc[1]).startswith("list[") != sent_list:
-                continue
-            loc = [loc[0], *loc[2:]]
-        detail.append({"loc": loc, "msg": item.get("msg", ""), "type": item.get("type", "")})
-    if not detail:
-        detail = [
-            {"loc": list(item.get("loc", ())), "msg": item.get("msg", "")}
-            for item in error.errors()
-        ]
+        shape = loc[1] if len(loc) > 1 and loc[0] == "body" and _shape_tag(loc[1]) else None
+        plain = loc if shape is None else [loc[0], *loc[2:]]
+        entry = {"loc": plain, "msg": item.get("msg", ""), "type": item.get("type", "")}
+        every.append(entry)
+        if shape is None or str(shape).startswith("list[") == sent_list:
+            of_sent_shape.append(entry)
+    detail = of_sent_shape or every
     return JSONResponse({"detail": detail}, status_code=422)
 
 
