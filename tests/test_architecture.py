@@ -1,4 +1,4 @@
-"""Layering rules: detectors and scoring are plain Python, testable without a web server or a database."""
+"""Layering rules: detectors and the risk engine are plain Python, testable without a web server or a database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "interview_monitor"
-PURE_PARTS = ["detectors", "scoring", "media", "signals.py"]
+PURE_PARTS = ["detectors", "risk", "media", "signals.py"]
 FORBIDDEN = {
     "fastapi",
     "starlette",
@@ -21,10 +21,10 @@ FORBIDDEN = {
 # The pure parts may use only each other and the model-file code.
 ALLOWED_OWN = (
     "interview_monitor.detectors",
-    "interview_monitor.scoring",
+    "interview_monitor.risk",
     "interview_monitor.media",
     "interview_monitor.signals",
-    "interview_monitor.models",
+    "interview_monitor.model_files",
 )
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from interview_monitor.config import Settings
-from interview_monitor.scoring.flags import flags_for_event
-from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel
+from interview_monitor.risk.engine import Flag, RiskAssessment, RiskModel
+from interview_monitor.risk.flags import flags_for_event
 from interview_monitor.signals import DetectedEvent
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
@@ -157,7 +157,7 @@ def candidate_id(url: str, username: str) -> int:
 
 def store_analysis(settings: Settings, url: str, user_id: int, result: AnalysisResult) -> int:
     """Save an analysed file as a completed session of the user; return the session id."""
-    from interview_monitor.db.models import InterviewSession
+    from interview_monitor.db.tables import InterviewSession
     from interview_monitor.events.service import store_detected
     from interview_monitor.interviews.repository import SessionRepository
 

@@ -26,8 +26,8 @@ from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.interviews.refresher import run_refresher
 from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.runtime import LiveRuntime
-from interview_monitor.questions.scoring import AnswerEvaluator
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.questions.evaluation import AnswerEvaluator
+from interview_monitor.risk.engine import RiskModel
 
 log = logging.getLogger(__name__)
 

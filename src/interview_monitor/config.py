@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     @field_validator("risk_weights")
     @classmethod
     def _known_risk_kinds(cls, weights: dict[str, float]) -> dict[str, float]:
-        from interview_monitor.scoring.risk import DEFAULT_POLICIES
+        from interview_monitor.risk.engine import DEFAULT_POLICIES
 
         unknown = sorted(set(weights) - set(DEFAULT_POLICIES))
         if unknown:

@@ -15,9 +15,9 @@ from interview_monitor.auth.service import active_user, user_for_api_key
 from interview_monitor.auth.tokens import InvalidTokenError, decode_access_token
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import User
+from interview_monitor.db.tables import User
 from interview_monitor.errors import DomainError, ForbiddenError
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.risk.engine import RiskModel
 
 
 class UnauthorizedError(DomainError):

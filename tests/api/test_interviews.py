@@ -201,7 +201,7 @@ async def test_sessions_list_filters_and_sorts(api: Api) -> None:
 async def test_sql_and_python_risk_levels_agree(api: Api, database_url: str) -> None:
     import psycopg
 
-    from interview_monitor.scoring.risk import risk_level
+    from interview_monitor.risk.engine import risk_level
 
     with psycopg.connect(database_url) as connection:
         for score in (0, 29.99, 30, 59.99, 60, 100):

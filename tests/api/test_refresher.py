@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from interview_monitor.db.engine import Database
 from interview_monitor.interviews.refresher import BATCH, pause_after, refresh_stale
-from interview_monitor.scoring.risk import Flag, RiskAssessment, RiskModel, object_kind
+from interview_monitor.risk.engine import Flag, RiskAssessment, RiskModel, object_kind
 from tests.api_fixtures import Api
 from tests.events.helpers import add_sessions
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interview_monitor.auth.principals import Credential, Principal, PrincipalCache
 from interview_monitor.auth.roles import Role
 from interview_monitor.auth.service import create_api_key
-from interview_monitor.db.models import User
+from interview_monitor.db.tables import User
 
 pytestmark = pytest.mark.anyio
 

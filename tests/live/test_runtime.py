@@ -5,7 +5,7 @@ import pytest
 from interview_monitor.db.engine import Database
 from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.runtime import LiveRuntime
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.risk.engine import RiskModel
 
 pytestmark = pytest.mark.anyio
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import AudioTranscript, FacePoseEvent, InterviewSession, User
+from interview_monitor.db.tables import AudioTranscript, FacePoseEvent, InterviewSession, User
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.live.store import LIVE_SOURCE, EventStore
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.risk.engine import RiskModel
 from interview_monitor.signals import DetectedEvent
 
 pytestmark = pytest.mark.anyio

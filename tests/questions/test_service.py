@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.models import AudioTranscript, InterviewQuestion, InterviewSession, User
+from interview_monitor.db.tables import AudioTranscript, InterviewQuestion, InterviewSession, User
 from interview_monitor.errors import InvalidInputError, NotFoundError
 from interview_monitor.questions import service
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS

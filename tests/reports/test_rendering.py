@@ -23,7 +23,7 @@ async def _session_with_evidence(api: Api) -> int:
 
     from interview_monitor.db.engine import Database
     from interview_monitor.events.service import store_detected
-    from interview_monitor.scoring.risk import RiskModel
+    from interview_monitor.risk.engine import RiskModel
     from interview_monitor.signals import DetectedEvent
 
     session_id = await api.start_session()

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import InterviewSession, User
+from interview_monitor.db.tables import InterviewSession, User
 from interview_monitor.streaming.auth import session_for_candidate, session_for_reviewer
 from interview_monitor.streaming.protocol import CloseCode, StreamClosed
 

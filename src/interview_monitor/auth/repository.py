@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.models import ApiKey, User
+from interview_monitor.db.tables import ApiKey, User
 
 
 class UserRepository:

@@ -9,7 +9,7 @@ from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
 from interview_monitor.auth.roles import Role
 from interview_monitor.auth.schemas import ApiKeyCreated, UserCreate
 from interview_monitor.auth.tokens import hash_api_key, new_api_key
-from interview_monitor.db.models import ApiKey, User
+from interview_monitor.db.tables import ApiKey, User
 
 
 class AccountConflictError(ValueError):

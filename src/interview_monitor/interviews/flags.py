@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from interview_monitor.db.models import AudioTranscript, FacePoseEvent, ObjectDetectionEvent
-from interview_monitor.scoring.flags import flags_for_event
-from interview_monitor.scoring.risk import Flag
+from interview_monitor.db.tables import AudioTranscript, FacePoseEvent, ObjectDetectionEvent
+from interview_monitor.risk.engine import Flag
+from interview_monitor.risk.flags import flags_for_event
 
 FlagRow = ObjectDetectionEvent | FacePoseEvent | AudioTranscript
 OBJECT_TABLE = ObjectDetectionEvent.__tablename__

@@ -17,10 +17,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database
-from interview_monitor.db.models import InterviewSession
+from interview_monitor.db.tables import InterviewSession
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import recompute_risks
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.risk.engine import RiskModel
 
 log = logging.getLogger(__name__)
 # Sessions per recompute: enough to share round trips, few enough that reading their

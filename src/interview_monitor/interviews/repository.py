@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.models import (
+from interview_monitor.db.tables import (
     AnswerEvaluation,
     AudioTranscript,
     EvidenceSnapshot,

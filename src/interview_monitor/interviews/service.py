@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.roles import REVIEWERS, Role
-from interview_monitor.db.models import InterviewSession, User
+from interview_monitor.db.tables import InterviewSession, User
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
-from interview_monitor.scoring.risk import RiskAssessment, RiskModel
+from interview_monitor.risk.engine import RiskAssessment, RiskModel
 
 IN_PROGRESS = "IN_PROGRESS"
 

@@ -11,7 +11,7 @@ from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.live.pipeline import LivePipeline
 from interview_monitor.live.store import EventStore
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.risk.engine import RiskModel
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import AudioTranscript
+from interview_monitor.db.tables import AudioTranscript
 from interview_monitor.events.service import store_detected
 from interview_monitor.live.hub import ReviewHub
-from interview_monitor.scoring.risk import RiskModel
+from interview_monitor.risk.engine import RiskModel
 from interview_monitor.signals import DetectedEvent
 
 log = logging.getLogger(__name__)

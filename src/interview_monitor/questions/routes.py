@@ -13,8 +13,8 @@ from interview_monitor.events.service import store_detected
 from interview_monitor.interviews.service import ensure_in_progress, get_session, is_reviewer
 from interview_monitor.live.runtime import LiveRuntime
 from interview_monitor.questions import service
+from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.questions.schemas import AnswerRequest, AnswerStored, QuestionRead
-from interview_monitor.questions.scoring import AnswerEvaluator
 from interview_monitor.signals import DetectedEvent
 
 router = APIRouter(tags=["questions"])

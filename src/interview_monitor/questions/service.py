@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.models import AudioTranscript, InterviewQuestion
+from interview_monitor.db.tables import AudioTranscript, InterviewQuestion
 from interview_monitor.errors import InvalidInputError, NotFoundError
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
 from interview_monitor.questions.schemas import MAX_ANSWER_CHARS

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.models import (
+from interview_monitor.db.tables import (
     AudioTranscript,
     FacePoseEvent,
     InterviewSession,
@@ -16,7 +16,7 @@ from interview_monitor.db.models import (
 )
 from interview_monitor.interviews.flags import flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
-from interview_monitor.scoring.risk import Contribution, RiskAssessment, RiskModel
+from interview_monitor.risk.engine import Contribution, RiskAssessment, RiskModel
 
 
 def contribution_json(contribution: Contribution) -> dict[str, Any]:

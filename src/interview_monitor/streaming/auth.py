@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 
 from interview_monitor.auth.roles import REVIEWERS, Role
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import InterviewSession, User
+from interview_monitor.db.tables import InterviewSession, User
 from interview_monitor.deps import UnauthorizedError, user_from_token
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import IN_PROGRESS

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request, WebSocket
 from starlette.websockets import WebSocketState
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.models import InterviewSession
+from interview_monitor.db.tables import InterviewSession
 from interview_monitor.deps import CurrentUser, Reviewer
 from interview_monitor.errors import InvalidInputError, UnavailableError
 from interview_monitor.interviews.service import IN_PROGRESS

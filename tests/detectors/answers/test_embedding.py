@@ -14,7 +14,7 @@ from interview_monitor.detectors.answers.embedding import (
     limit_blas_threads,
     read_safetensors,
 )
-from interview_monitor.models.files import ModelFileError
+from interview_monitor.model_files.files import ModelFileError
 
 
 def test_similarities_match_the_values_sentence_transformers_publishes(

@@ -4,7 +4,7 @@ import pytest
 
 from interview_monitor.detectors.audio import AudioModels, load_audio_models
 from interview_monitor.detectors.audio import models as audio_models_module
-from interview_monitor.models.files import ModelFileError
+from interview_monitor.model_files.files import ModelFileError
 
 
 def test_models_load_once_per_process(audio_models: AudioModels) -> None:

@@ -11,7 +11,7 @@ from interview_monitor.detectors.audio.torch_archive import (
     CheckpointFormatError,
     load_legacy_checkpoint,
 )
-from interview_monitor.models.files import package_dir
+from interview_monitor.model_files.files import package_dir
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 

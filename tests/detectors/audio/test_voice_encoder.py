@@ -14,7 +14,7 @@ from interview_monitor.detectors.audio.voice_encoder import (
     mel_spectrogram,
 )
 from interview_monitor.media.audio import pcm_to_float
-from interview_monitor.models.files import package_dir
+from interview_monitor.model_files.files import package_dir
 
 
 def test_mel_filterbank_is_40_area_normalised_triangles_up_to_nyquist() -> None:

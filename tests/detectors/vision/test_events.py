@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
+from interview_monitor.detectors.episodes import Episode
 from interview_monitor.detectors.vision import VisionConfig
 from interview_monitor.detectors.vision.events import (
     FrameEvidence,
@@ -11,7 +12,6 @@ from interview_monitor.detectors.vision.events import (
     snapshot_jpeg,
     to_event,
 )
-from interview_monitor.scoring.episodes import Episode
 
 
 @pytest.mark.parametrize(

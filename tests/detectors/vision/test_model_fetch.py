@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from interview_monitor.models import fetch
-from interview_monitor.models.files import ModelFileError
+from interview_monitor.model_files import fetch
+from interview_monitor.model_files.files import ModelFileError
 
 
 def test_models_dir_follows_the_environment(

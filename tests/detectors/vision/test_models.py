@@ -7,7 +7,7 @@ import pytest
 
 from interview_monitor.detectors.vision import VisionModels, load_vision_models
 from interview_monitor.detectors.vision import models as vision_models_module
-from interview_monitor.models.files import ModelFileError
+from interview_monitor.model_files.files import ModelFileError
 
 
 def test_models_load_once_per_process(vision_models: VisionModels) -> None:
@@ -36,14 +36,14 @@ def test_a_missing_object_model_leaves_the_face_stages_running(
     assert session is None
     assert (
         status.startswith("object detector unavailable")
-        and "interview_monitor.models.fetch" in status
+        and "interview_monitor.model_files.fetch" in status
     )
 
 
 def test_a_corrupt_object_model_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from interview_monitor.models.fetch import NANODET
+    from interview_monitor.model_files.fetch import NANODET
 
     monkeypatch.setenv("INTERVIEW_MONITOR_MODELS_DIR", str(tmp_path))
     (tmp_path / NANODET.onnx_name).write_bytes(b"not a model")

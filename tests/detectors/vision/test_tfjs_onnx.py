@@ -12,7 +12,7 @@ import numpy as np
 import onnxruntime
 import pytest
 
-from interview_monitor.models.tfjs_onnx import ConversionError, convert_graph_model
+from interview_monitor.model_files.tfjs_onnx import ConversionError, convert_graph_model
 
 RNG = np.random.default_rng(7)
 KERNEL = RNG.normal(size=(3, 3, 2, 4)).astype(np.float16)  # stored as fp16 like NanoDet's

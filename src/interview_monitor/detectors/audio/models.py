@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from interview_monitor.models.files import package_dir, verified_file
+from interview_monitor.model_files.files import package_dir, verified_file
 
 # OpenBLAS reads these when it is loaded, so they only help if this module is imported before
 # numpy; worker processes should also export them (setdefault keeps an explicit choice).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from interview_monitor.detectors.episodes import EpisodeRules
 from interview_monitor.detectors.vision.calibration import Baseline, CalibrationRules
-from interview_monitor.scoring.episodes import EpisodeRules
 
 FACE_KINDS = ("no_face", "multiple_faces", "head_turned", "looking_away")
 OBJECT_KINDS = ("cell phone", "person", "book", "laptop")

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from interview_monitor.detectors.episodes import Episode
 from interview_monitor.detectors.vision.config import OBJECT_KINDS, VisionConfig
-from interview_monitor.scoring.episodes import Episode
 from interview_monitor.signals import DetectedEvent
 
 # Seconds of an episode at which its severity steps up by one (1 below the first step).

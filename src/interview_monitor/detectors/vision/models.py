@@ -14,8 +14,8 @@ from typing import Any
 
 import cv2
 
-from interview_monitor.models.fetch import nanodet_missing_reason, nanodet_onnx_path
-from interview_monitor.models.files import package_dir, verified_file
+from interview_monitor.model_files.fetch import nanodet_missing_reason, nanodet_onnx_path
+from interview_monitor.model_files.files import package_dir, verified_file
 
 cv2.setNumThreads(1)
 

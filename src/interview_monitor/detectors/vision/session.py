@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from interview_monitor.detectors.episodes import Episode, EpisodeTracker
 from interview_monitor.detectors.vision.calibration import Baseline, Calibrator
 from interview_monitor.detectors.vision.config import FACE_KINDS, OBJECT_KINDS, VisionConfig
 from interview_monitor.detectors.vision.events import FrameEvidence, to_event
@@ -32,7 +33,6 @@ from interview_monitor.detectors.vision.models import (
 )
 from interview_monitor.detectors.vision.objects import ObjectBox, detect_objects
 from interview_monitor.media.video import decode_image
-from interview_monitor.scoring.episodes import Episode, EpisodeTracker
 from interview_monitor.signals import DetectedEvent
 
 Signal = tuple[float, float, dict[str, Any]]  # level, confidence 0-1, details

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from interview_monitor.scoring.risk import Flag, face_kind, object_kind
+from interview_monitor.risk.engine import Flag, face_kind, object_kind
 
 DEFAULT_OBJECT_SEVERITY = 3
 DEFAULT_FACE_CONFIDENCE = 0.8

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interview_monitor.scoring.episodes import EpisodeRules, EpisodeTracker
+from interview_monitor.detectors.episodes import EpisodeRules, EpisodeTracker
 
 RULES = EpisodeRules(
     start_level=1.0, end_level=0.5, min_duration_s=1.0, min_samples=2, max_gap_s=1.0

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from interview_monitor.scoring.flags import DEFAULT_FACE_CONFIDENCE, flags_for_event
+from interview_monitor.risk.flags import DEFAULT_FACE_CONFIDENCE, flags_for_event
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interview_monitor.scoring.risk import (
+from interview_monitor.risk.engine import (
     DEFAULT_POLICIES,
     HIGH_THRESHOLD,
     MEDIUM_THRESHOLD,

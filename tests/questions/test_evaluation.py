@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from interview_monitor.questions.scoring import AnswerEvaluator
+from interview_monitor.questions.evaluation import AnswerEvaluator
 
 pytestmark = pytest.mark.anyio
 
