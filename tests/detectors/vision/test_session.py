@@ -56,7 +56,15 @@ def test_object_detector_runs_every_nth_frame_when_nothing_changes(
     stats = session.stats
     assert stats["frames"] == len(frames) == 21
     assert stats["object_detector_runs"] == 5  # frames 0, 5, 10, 15, 20
-    assert set(stats["ms"]) == {"decode", "faces", "mesh", "objects", "episodes"}
+    assert set(stats["ms"]) == {
+        "decode",
+        "faces",
+        "mesh",
+        "hands",
+        "phone_crops",
+        "objects",
+        "episodes",
+    }
     assert all(value > 0 for key, value in stats["ms"].items() if key != "decode")
 
 
