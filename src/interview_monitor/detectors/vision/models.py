@@ -72,6 +72,11 @@ def _object_session(
     if missing is not None:
         return None, missing
     path = nanodet_onnx_path(onnx_name, onnx_sha256)
+    return single_thread_session(str(path)), f"NanoDet COCO detector loaded from {path}"
+
+
+def single_thread_session(model: str | bytes) -> Any:
+    """An onnxruntime session on one thread for a model file path or serialized model."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -79,8 +84,7 @@ def _object_session(
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    return session, f"NanoDet COCO detector loaded from {path}"
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
 def load_vision_models() -> VisionModels:
