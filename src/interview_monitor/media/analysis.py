@@ -80,7 +80,8 @@ def _vision_events(path: Path, sample_fps: float) -> tuple[float, list[DetectedE
     from interview_monitor.detectors.vision import VisionConfig, analyze_frames
     from interview_monitor.media.video import iter_frames, probe_duration
 
-    return probe_duration(path), analyze_frames(iter_frames(path, sample_fps), VisionConfig())
+    duration = probe_duration(path)
+    return duration, analyze_frames(iter_frames(path, sample_fps), VisionConfig(), end_s=duration)
 
 
 def _audio_events(path: Path, required: bool) -> tuple[float, list[DetectedEvent]]:
