@@ -20,12 +20,12 @@ from multiprocessing.queues import Queue
 from typing import Any
 
 from interview_monitor.live.protocol import (
-    Answer,
     Failed,
     Kind,
     Queued,
     Ready,
     Reply,
+    ReplyToRequest,
     Request,
     Stop,
 )
@@ -231,7 +231,7 @@ class WorkerPool:
                 reply.message,
             )
             return
-        if isinstance(reply, Answer):
+        if isinstance(reply, ReplyToRequest):
             worker.queued = max(0, worker.queued - 1)
         self.on_reply(reply)
 

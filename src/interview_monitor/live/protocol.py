@@ -127,4 +127,4 @@ class Closed:
 
 Reply = Ready | Failed | Opened | Probed | Done | Transcripts | Closed
 # Replies that answer a request (the pool counts a worker's queued requests by them).
-Answer = Opened | Probed | Done | Closed
+ReplyToRequest = Opened | Probed | Done | Closed
