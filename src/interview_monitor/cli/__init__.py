@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from interview_monitor import __version__
-from interview_monitor.cli import db, media, questions, users
+from interview_monitor.cli import db, media, questions, sessions, users
 from interview_monitor.cli.common import CommandError, migrated_url, settings
 
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=cmd_serve)
 
-    for group in (db, users, questions, media):
+    for group in (db, users, sessions, questions, media):
         group.add_commands(commands, _Parser)
     return parser
 

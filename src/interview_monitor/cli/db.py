@@ -1,4 +1,4 @@
-"""`interview-monitor db` and `purge`: the schema, where the data lives, retention."""
+"""`interview-monitor db`: the schema and where the data lives."""
 
 from __future__ import annotations
 
@@ -6,16 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from interview_monitor.cli.common import (
-    CommandError,
-    database_url,
-    in_session,
-    migrated_url,
-    settings,
-    upgrade,
-)
-
-MAX_RETENTION_DAYS = 36_500  # a century; more cannot be subtracted from today
+from interview_monitor.cli.common import database_url, settings, upgrade
 
 
 def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -28,14 +19,6 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     db_commands.add_parser("structure", help="print interview_db_final_structure.sql").set_defaults(
         handler=cmd_db
     )
-
-    purge = commands.add_parser(
-        "purge", help="delete ended sessions older than the retention period"
-    )
-    purge.add_argument(
-        "--days", type=int, help="retention in days (default: INTERVIEW_MONITOR_RETENTION_DAYS)"
-    )
-    purge.set_defaults(handler=cmd_purge)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -58,16 +41,4 @@ def cmd_db(args: argparse.Namespace) -> int:
     url = database_url(current)
     applied = upgrade(url)
     print(f"schema at version {current_version(url)} ({len(applied)} migration(s) applied now)")
-    return 0
-
-
-def cmd_purge(args: argparse.Namespace) -> int:
-    from interview_monitor.interviews.service import purge_ended
-
-    current = settings()
-    days = current.retention_days if args.days is None else args.days
-    if not 0 < days <= MAX_RETENTION_DAYS:
-        raise CommandError(f"--days must be a number of days from 1 to {MAX_RETENTION_DAYS}")
-    deleted = in_session(migrated_url(current), lambda session: purge_ended(session, days))
-    print(f"deleted {deleted} session(s) that ended more than {days} day(s) ago")
     return 0
