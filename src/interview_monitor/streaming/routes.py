@@ -20,8 +20,8 @@ from interview_monitor.errors import InvalidInputError, UnavailableError
 from interview_monitor.interviews.service import IN_PROGRESS
 from interview_monitor.live.hub import ALL_SESSIONS
 from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError, Stream
+from interview_monitor.live.protocol import Kind
 from interview_monitor.live.runtime import LiveRuntime
-from interview_monitor.live.worker import Kind
 from interview_monitor.streaming.auth import (
     authenticate,
     receive,
