@@ -20,8 +20,7 @@ from interview_monitor.body_limit import BodySizeLimit
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
-from interview_monitor.deps import UnauthorizedError
-from interview_monitor.errors import DomainError
+from interview_monitor.errors import DomainError, UnauthorizedError
 from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.interviews.refresher import run_refresher
 from interview_monitor.live.config import LiveSettings

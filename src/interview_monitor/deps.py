@@ -11,19 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.principals import Credential, Principal, PrincipalCache
 from interview_monitor.auth.roles import INGESTERS, REVIEWERS, Role
-from interview_monitor.auth.service import active_user, user_for_api_key
-from interview_monitor.auth.tokens import InvalidTokenError, decode_access_token
+from interview_monitor.auth.service import (
+    BAD_API_KEY,
+    DELETED_USER,
+    token_user_id,
+    user_for_api_key,
+    user_from_token,
+)
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import Database
 from interview_monitor.db.tables import User
-from interview_monitor.errors import DomainError, ForbiddenError
+from interview_monitor.errors import ForbiddenError, UnauthorizedError
 from interview_monitor.risk.engine import RiskModel
-
-
-class UnauthorizedError(DomainError):
-    status_code = 401
-    error_type = "unauthorized"
-
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -60,23 +59,7 @@ DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 RiskModelDep = Annotated[RiskModel, Depends(get_risk_model)]
 
 
-def _token_user_id(settings: Settings, token: str) -> int:
-    try:
-        return decode_access_token(token, settings.secret_key).user_id
-    except InvalidTokenError:
-        raise UnauthorizedError("the token is invalid or has expired") from None
-
-
-_DELETED_USER = "the token's user no longer exists"
-_BAD_API_KEY = "the API key is invalid or revoked"
 _NO_CREDENTIALS = "sign in first: send a bearer token or an X-API-Key header"
-
-
-async def user_from_token(db: AsyncSession, settings: Settings, token: str) -> User:
-    user = await active_user(db, _token_user_id(settings, token))
-    if user is None:
-        raise UnauthorizedError(_DELETED_USER)
-    return user
 
 
 async def get_current_user(
@@ -86,11 +69,11 @@ async def get_current_user(
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> User:
     if token:
-        return await user_from_token(db, settings, token)
+        return await user_from_token(db, settings.secret_key, token)
     if api_key:
         user = await user_for_api_key(db, api_key)
         if user is None:
-            raise UnauthorizedError(_BAD_API_KEY)
+            raise UnauthorizedError(BAD_API_KEY)
         return user
     raise UnauthorizedError(_NO_CREDENTIALS)
 
@@ -126,7 +109,7 @@ async def get_ingest_caller(
     per-request transaction, the batcher opens the one that stores the events."""
     state = request.app.state
     if token:
-        credential = Credential(user_id=_token_user_id(state.settings, token))
+        credential = Credential(user_id=token_user_id(state.settings.secret_key, token))
     elif api_key:
         credential = Credential.for_api_key(api_key)
     else:
@@ -137,7 +120,7 @@ async def get_ingest_caller(
         async with state.database.session() as db:
             principal = await credential.resolve(db)
         if principal is None:
-            raise UnauthorizedError(_DELETED_USER if token else _BAD_API_KEY)
+            raise UnauthorizedError(DELETED_USER if token else BAD_API_KEY)
         cache.put(credential, principal)
     if principal.role not in INGESTERS:
         raise ForbiddenError("only service accounts and admins may do this")

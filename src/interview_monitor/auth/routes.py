@@ -17,9 +17,13 @@ from interview_monitor.deps import (
     DbSession,
     PrincipalCacheDep,
     SettingsDep,
+)
+from interview_monitor.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
     UnauthorizedError,
 )
-from interview_monitor.errors import ConflictError, ForbiddenError, NotFoundError
 
 # Row ids are PostgreSQL integers: a larger number is a bad path, not a database error.
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]

@@ -8,8 +8,17 @@ from interview_monitor.auth.passwords import hash_password, verify_password
 from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
 from interview_monitor.auth.roles import Role
 from interview_monitor.auth.schemas import ApiKeyCreated, UserCreate
-from interview_monitor.auth.tokens import hash_api_key, new_api_key
+from interview_monitor.auth.tokens import (
+    InvalidTokenError,
+    decode_access_token,
+    hash_api_key,
+    new_api_key,
+)
 from interview_monitor.db.tables import ApiKey, User
+from interview_monitor.errors import UnauthorizedError
+
+DELETED_USER = "the token's user no longer exists"
+BAD_API_KEY = "the API key is invalid or revoked"
 
 
 class AccountConflictError(ValueError):
@@ -62,6 +71,21 @@ async def user_for_api_key_hash(session: AsyncSession, key_hash: str) -> User | 
 
 async def user_for_api_key(session: AsyncSession, key: str) -> User | None:
     return await user_for_api_key_hash(session, hash_api_key(key))
+
+
+def token_user_id(secret_key: str, token: str) -> int:
+    try:
+        return decode_access_token(token, secret_key).user_id
+    except InvalidTokenError:
+        raise UnauthorizedError("the token is invalid or has expired") from None
+
+
+async def user_from_token(session: AsyncSession, secret_key: str, token: str) -> User:
+    """The active user a bearer token names (HTTP requests and WebSocket streams alike)."""
+    user = await active_user(session, token_user_id(secret_key, token))
+    if user is None:
+        raise UnauthorizedError(DELETED_USER)
+    return user
 
 
 def role_of(user: User) -> Role:

@@ -9,9 +9,10 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from interview_monitor.auth.roles import REVIEWERS, Role
+from interview_monitor.auth.service import user_from_token
 from interview_monitor.db.engine import Database
 from interview_monitor.db.tables import InterviewSession, User
-from interview_monitor.deps import UnauthorizedError, user_from_token
+from interview_monitor.errors import UnauthorizedError
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import IN_PROGRESS
 from interview_monitor.streaming.protocol import (
@@ -20,8 +21,6 @@ from interview_monitor.streaming.protocol import (
     StreamClosed,
     parse_control,
 )
-
-_COMMIT_WAITS_S = (0.05, 0.2, 0.5)
 
 
 async def receive(websocket: WebSocket) -> Mapping[str, Any]:
@@ -53,7 +52,7 @@ async def authenticate(websocket: WebSocket, database: Database, timeout_s: floa
     token = await _token(websocket, timeout_s)
     async with database.session() as db:
         try:
-            return await user_from_token(db, websocket.app.state.settings, token)
+            return await user_from_token(db, websocket.app.state.settings.secret_key, token)
         except UnauthorizedError as error:
             raise StreamClosed(CloseCode.UNAUTHENTICATED, error.message) from None
 
@@ -87,13 +86,8 @@ async def session_status(database: Database, session_id: int) -> str | None:
 
 
 async def _session(database: Database, session_id: int) -> InterviewSession:
-    # The request that created a session commits after its response is sent (FastAPI runs a
-    # yield dependency's exit late), so a client that connects at once can arrive first.
-    for pause_s in (*_COMMIT_WAITS_S, None):
-        async with database.session() as db:
-            interview = await SessionRepository(db).get(session_id)
-        if interview is not None:
-            return interview
-        if pause_s is not None:
-            await asyncio.sleep(pause_s)
-    raise StreamClosed(CloseCode.UNKNOWN_SESSION, f"session {session_id} does not exist")
+    async with database.session() as db:
+        interview = await SessionRepository(db).get(session_id)
+    if interview is None:
+        raise StreamClosed(CloseCode.UNKNOWN_SESSION, f"session {session_id} does not exist")
+    return interview
