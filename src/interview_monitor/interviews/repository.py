@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
@@ -127,8 +127,39 @@ class SessionRepository:
 
     async def lock(self, session_ids: Sequence[int]) -> None:
         """Lock sessions for update in id order, the one order every writer of session rows
-        keeps (see events/writer.py), so transactions cannot wait for each other in a cycle."""
+        keeps (see events/repository.py), so transactions cannot wait for each other in a cycle."""
         await self.session.execute(_LOCK_IN_ID_ORDER, {"ids": sorted(set(session_ids))})
+
+    async def mark_stale(self, session_ids: Sequence[int]) -> None:
+        await self.lock(session_ids)
+        await self.session.execute(
+            update(InterviewSession)
+            .where(InterviewSession.id.in_(session_ids), InterviewSession.risk_stale.is_(False))
+            .values(risk_stale=True)
+        )
+
+    async def stale_ids(self) -> list[int]:
+        query = select(InterviewSession.id).where(InterviewSession.risk_stale)
+        return list((await self.session.scalars(query.order_by(InterviewSession.id))).all())
+
+    async def claim_stale(self, session_ids: Sequence[int]) -> list[int]:
+        """Clear the stale flag of those of `session_ids` still stale and not locked by
+        another claim; returns the ones claimed."""
+        claimable = (
+            select(InterviewSession.id)
+            .where(InterviewSession.id.in_(session_ids), InterviewSession.risk_stale)
+            .order_by(InterviewSession.id)
+            # FOR NO KEY UPDATE: ingest's FOR KEY SHARE on a busy session must not make
+            # the claim skip it.
+            .with_for_update(key_share=True, skip_locked=True)
+        )
+        claimed = await self.session.scalars(
+            update(InterviewSession)
+            .where(InterviewSession.id.in_(claimable.scalar_subquery()))
+            .values(risk_stale=False)
+            .returning(InterviewSession.id)
+        )
+        return list(claimed.all())
 
     async def set_risks(self, scores: Mapping[int, float]) -> set[int]:
         """Store each session's score in one statement; record in the history the ones that
@@ -196,6 +227,18 @@ class SessionRepository:
             )
         )
         return (await self.session.scalars(query)).all()
+
+    async def transcript_texts(self, session_id: int, since: datetime, limit: int) -> list[str]:
+        """The text of the session's first `limit` transcripts that start at `since` or later."""
+        query = (
+            select(AudioTranscript.text_content)
+            .where(
+                AudioTranscript.session_id == session_id, AudioTranscript.start_timestamp >= since
+            )
+            .order_by(AudioTranscript.start_timestamp)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
 
     async def risk_history(self, session_id: int) -> Sequence[RiskHistory]:
         query = (

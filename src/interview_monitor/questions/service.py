@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.tables import AudioTranscript, InterviewQuestion
+from interview_monitor.db.tables import InterviewQuestion
 from interview_monitor.errors import InvalidInputError, NotFoundError
+from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+from interview_monitor.questions.repository import QuestionRepository
 from interview_monitor.questions.schemas import MAX_ANSWER_CHARS
 
 
@@ -70,19 +70,10 @@ async def upsert_questions(db: AsyncSession, questions: list[dict[str, Any]]) ->
     """Insert or update by id; new questions go after the ones already in the bank."""
     if not questions:
         return 0
-    last = await db.scalar(select(func.coalesce(func.max(InterviewQuestion.position), -1)))
-    first = int(last if last is not None else -1) + 1
+    repository = QuestionRepository(db)
+    first = await repository.next_position()
     rows = {row["id"]: {**row, "position": first + index} for index, row in enumerate(questions)}
-    statement = insert(InterviewQuestion).values(list(rows.values()))
-    await db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[InterviewQuestion.id],
-            set_={
-                "question": statement.excluded.question,
-                "reference_answer": statement.excluded.reference_answer,
-            },
-        )
-    )
+    await repository.upsert(list(rows.values()))
     return len(rows)
 
 
@@ -96,25 +87,19 @@ async def load_questions(session: AsyncSession, path: Path | str) -> int:
 
 async def _ensure_bank(db: AsyncSession) -> None:
     """An empty bank gets the built-in questions, whichever is asked first: the list or one."""
-    if await db.scalar(select(func.count()).select_from(InterviewQuestion)) == 0:
+    if await QuestionRepository(db).count() == 0:
         await upsert_questions(db, [_row(item) for item in BUILTIN_QUESTIONS])
 
 
 async def list_questions(db: AsyncSession, limit: int, offset: int) -> list[InterviewQuestion]:
     """The bank in order; the built-in questions are stored first when the bank is empty."""
     await _ensure_bank(db)
-    query = (
-        select(InterviewQuestion)
-        .order_by(InterviewQuestion.position, InterviewQuestion.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list((await db.scalars(query)).all())
+    return await QuestionRepository(db).list(limit, offset)
 
 
 async def get_question(db: AsyncSession, question_id: str) -> InterviewQuestion:
     await _ensure_bank(db)
-    question = await db.get(InterviewQuestion, question_id)
+    question = await QuestionRepository(db).get(question_id)
     if question is None:
         raise NotFoundError(f"question {question_id!r} does not exist", ["body", "question_id"])
     return question
@@ -128,10 +113,5 @@ async def spoken_answer(db: AsyncSession, session_id: int, since: datetime) -> s
     """What the candidate said since `since`, from the live transcripts stored so far, at most
     as long as a typed answer may be (a `since` at the session's start would otherwise read
     the whole interview: its first segments are enough to fill an answer)."""
-    texts = await db.scalars(
-        select(AudioTranscript.text_content)
-        .where(AudioTranscript.session_id == session_id, AudioTranscript.start_timestamp >= since)
-        .order_by(AudioTranscript.start_timestamp)
-        .limit(MAX_SPOKEN_SEGMENTS)
-    )
+    texts = await SessionRepository(db).transcript_texts(session_id, since, MAX_SPOKEN_SEGMENTS)
     return " ".join(text.strip() for text in texts if text.strip())[:MAX_ANSWER_CHARS]
