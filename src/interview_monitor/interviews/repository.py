@@ -19,6 +19,7 @@ from interview_monitor.db.tables import (
     User,
 )
 from interview_monitor.interviews.flags import flag_queries
+from interview_monitor.interviews.schemas import SummaryQuery
 
 EVIDENCE_URL = "/api/evidence/{id}"
 
@@ -74,31 +75,18 @@ class SessionRepository:
         )
         return {row.id: row.status for row in rows}
 
-    async def summaries(
-        self,
-        *,
-        status: str | None = None,
-        risk_level: str | None = None,
-        user_id: int | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        search: str | None = None,
-        order_by: str = "start_time",
-        descending: bool = True,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[int, list[dict[str, Any]]]:
+    async def summaries(self, query: SummaryQuery) -> tuple[int, list[dict[str, Any]]]:
         clauses: list[str] = []
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
         for name, value, clause in (
-            ("status", status, "status = :status"),
-            ("risk_level", risk_level, "risk_level = :risk_level"),
-            ("user_id", user_id, "user_id = :user_id"),
-            ("since", since, "start_time >= :since"),
-            ("until", until, "start_time < :until"),
+            ("status", query.status, "status = :status"),
+            ("risk_level", query.risk_level, "risk_level = :risk_level"),
+            ("user_id", query.user_id, "user_id = :user_id"),
+            ("since", query.since, "start_time >= :since"),
+            ("until", query.until, "start_time < :until"),
             (
                 "search",
-                f"%{_like_literal(search)}%" if search else None,
+                f"%{_like_literal(query.search)}%" if query.search else None,
                 "(full_name ILIKE :search ESCAPE '\\' OR email ILIKE :search ESCAPE '\\' "
                 "OR username ILIKE :search ESCAPE '\\')",
             ),
@@ -107,14 +95,14 @@ class SessionRepository:
                 clauses.append(clause)
                 params[name] = value
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        direction = "DESC" if descending else "ASC"
+        direction = "DESC" if query.descending else "ASC"
         total = await self.session.scalar(
             text(f"SELECT count(*) FROM view_candidate_risk_summary {where}"), params
         )
         rows = await self.session.execute(
             text(
                 f"SELECT * FROM view_candidate_risk_summary {where} "
-                f"ORDER BY {order_by} {direction} NULLS LAST, session_id {direction} "
+                f"ORDER BY {query.order_by} {direction} NULLS LAST, session_id {direction} "
                 "LIMIT :limit OFFSET :offset"
             ),
             params,

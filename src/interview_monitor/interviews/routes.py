@@ -11,9 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from interview_monitor.deps import CurrentUser, DbSession, Reviewer, RiskModelDep
-from interview_monitor.errors import NotFoundError
 from interview_monitor.interviews import service
-from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
 from interview_monitor.interviews.schemas import (
     DismissRequest,
     EndRequest,
@@ -22,6 +20,7 @@ from interview_monitor.interviews.schemas import (
     SessionRead,
     SessionSummary,
     StartRequest,
+    SummaryQuery,
 )
 from interview_monitor.reports.builder import build_report, risk_json, timeline_entry
 
@@ -111,7 +110,7 @@ async def get_report(
     if format == "pdf":
         from interview_monitor.reports.pdf import render_pdf
 
-        snapshots = await SessionRepository(db).evidence_by_url(session_id)
+        snapshots = await service.evidence_by_url(db, session_id)
         return Response(
             render_pdf(report, snapshots),
             media_type="application/pdf",
@@ -140,7 +139,7 @@ async def list_interviews(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> SessionPage:
     """Sessions with their live status and risk, filtered and sorted (the summary view)."""
-    total, rows = await SessionRepository(db).summaries(
+    query = SummaryQuery(
         status=status_filter,
         risk_level=risk_level,
         user_id=user_id,
@@ -152,6 +151,7 @@ async def list_interviews(
         limit=limit,
         offset=offset,
     )
+    total, rows = await service.summaries(db, query)
     return SessionPage(total=total, items=[SessionSummary.model_validate(row) for row in rows])
 
 
@@ -164,10 +164,7 @@ async def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    await service.get_session(db, session_id, user)
-    rows = await SessionRepository(db).events(
-        FLAG_MODELS[EVENT_TABLES[kind]], session_id, limit, offset
-    )
+    rows = await service.list_events(db, session_id, user, EVENT_TABLES[kind], limit, offset)
     return [jsonable_encoder(timeline_entry(row)) for row in rows]
 
 
@@ -192,9 +189,7 @@ async def dismiss_flag(
 @router.get("/api/evidence/{snapshot_id}", response_class=Response)
 async def get_evidence(db: DbSession, _: Reviewer, snapshot_id: uuid.UUID) -> Response:
     """An evidence snapshot; only for signed-in reviewers, never cached by shared caches."""
-    snapshot = await SessionRepository(db).evidence(snapshot_id)
-    if snapshot is None:
-        raise NotFoundError("no such evidence snapshot", ["path", "snapshot_id"])
+    snapshot = await service.evidence(db, snapshot_id)
     return Response(
         snapshot.data,
         media_type=snapshot.content_type,

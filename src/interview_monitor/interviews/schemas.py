@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -8,6 +9,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from interview_monitor.request_model import RequestModel
 
 RiskLevelName = Literal["LOW", "MEDIUM", "HIGH"]
+
+
+@dataclass(frozen=True)
+class SummaryQuery:
+    """Which sessions of the summary view to list, and in which order."""
+
+    status: str | None = None
+    risk_level: str | None = None
+    user_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    search: str | None = None
+    order_by: str = "start_time"
+    descending: bool = True
+    limit: int = 50
+    offset: int = 0
 
 
 class StartRequest(RequestModel):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.roles import REVIEWERS, Role
-from interview_monitor.db.tables import InterviewSession, User
+from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, User
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
+from interview_monitor.interviews.schemas import SummaryQuery
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
 
 IN_PROGRESS = "IN_PROGRESS"
@@ -164,3 +167,26 @@ async def dismiss_flag(
 async def purge_ended(db: AsyncSession, retention_days: int) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     return await SessionRepository(db).delete_ended_before(cutoff)
+
+
+async def summaries(db: AsyncSession, query: SummaryQuery) -> tuple[int, list[dict[str, Any]]]:
+    """How many sessions match, and the requested page of their summary rows."""
+    return await SessionRepository(db).summaries(query)
+
+
+async def list_events(
+    db: AsyncSession, session_id: int, actor: User, table: str, limit: int, offset: int
+) -> Sequence[Any]:
+    await get_session(db, session_id, actor)
+    return await SessionRepository(db).events(FLAG_MODELS[table], session_id, limit, offset)
+
+
+async def evidence(db: AsyncSession, snapshot_id: uuid.UUID) -> EvidenceSnapshot:
+    snapshot = await SessionRepository(db).evidence(snapshot_id)
+    if snapshot is None:
+        raise NotFoundError("no such evidence snapshot", ["path", "snapshot_id"])
+    return snapshot
+
+
+async def evidence_by_url(db: AsyncSession, session_id: int) -> dict[str, bytes]:
+    return await SessionRepository(db).evidence_by_url(session_id)

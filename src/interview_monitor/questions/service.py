@@ -1,23 +1,33 @@
-"""The question bank and answer evaluations. Never commits: the request or CLI command does."""
+"""The question bank and answering its questions. Never commits: the request or CLI command
+does."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from interview_monitor.db.tables import InterviewQuestion
-from interview_monitor.errors import InvalidInputError, NotFoundError
+from interview_monitor.db.tables import InterviewQuestion, User
+from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
+from interview_monitor.events.service import store_detected
 from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.interviews.service import ensure_in_progress, get_session
+from interview_monitor.live.hub import ReviewHub
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.questions.repository import QuestionRepository
-from interview_monitor.questions.schemas import MAX_ANSWER_CHARS
+from interview_monitor.questions.schemas import MAX_ANSWER_CHARS, AnswerRequest, AnswerStored
+from interview_monitor.risk.engine import RiskModel
+from interview_monitor.signals import DetectedEvent
 
 
 def question_id_for(text: str) -> str:
@@ -115,3 +125,62 @@ async def spoken_answer(db: AsyncSession, session_id: int, since: datetime) -> s
     the whole interview: its first segments are enough to fill an answer)."""
     texts = await SessionRepository(db).transcript_texts(session_id, since, MAX_SPOKEN_SEGMENTS)
     return " ".join(text.strip() for text in texts if text.strip())[:MAX_ANSWER_CHARS]
+
+
+async def submit_answer(
+    db: AsyncSession,
+    user: User,
+    session_id: int,
+    request: AnswerRequest,
+    evaluator: AnswerEvaluator,
+    model: RiskModel,
+    hub: ReviewHub,
+) -> AnswerStored:
+    """Score the candidate's answer for relevance and store it with the session's new risk;
+    the session's reviewers are told once the transaction has committed."""
+    interview = await get_session(db, session_id, user)
+    if interview.user_id != user.id:
+        raise ForbiddenError("only the session's candidate answers its questions")
+    await ensure_in_progress(db, session_id)
+    question = await get_question(db, request.question_id)
+    answer = request.answer.strip()
+    if not answer and request.spoken_since is not None:
+        answer = await spoken_answer(db, session_id, request.spoken_since)
+    if not answer and request.spoken_since is None:
+        raise InvalidInputError("type an answer or give spoken_since", ["body", "answer"])
+    score = await evaluator.score(question.question, answer, question.reference_answer)
+    relevance = round(score.relevance, 2)
+    evaluation = DetectedEvent(
+        table="answer_evaluations",
+        start_s=0.0,
+        end_s=0.0,
+        columns={
+            "question_id": question.id,
+            "question_text": question.question,
+            "candidate_answer": answer,
+            "ai_relevance_score": relevance,
+            "ai_feedback": score.feedback,
+        },
+    )
+    stored, _assessment = await store_detected(
+        db, session_id, [evaluation], interview.start_time, model
+    )
+
+    def tell_reviewers(_: Session) -> None:
+        update = {
+            "type": "answer",
+            "session_id": session_id,
+            "question_id": question.id,
+            "ai_relevance_score": relevance,
+            "published_at": time.time(),
+        }
+        hub.publish(session_id, update)
+
+    # Reviewers hear only of stored answers, whoever ends the transaction and whenever.
+    event.listen(db.sync_session, "after_commit", tell_reviewers, once=True)
+    return AnswerStored(
+        id=stored["answer_evaluations"][0],
+        session_id=session_id,
+        question_id=question.id,
+        answer_chars=len(answer),
+    )

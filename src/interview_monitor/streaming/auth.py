@@ -48,11 +48,13 @@ async def _token(websocket: WebSocket, timeout_s: float) -> str:
     return token
 
 
-async def authenticate(websocket: WebSocket, database: Database, timeout_s: float) -> User:
+async def authenticate(
+    websocket: WebSocket, database: Database, secret_key: str, timeout_s: float
+) -> User:
     token = await _token(websocket, timeout_s)
     async with database.session() as db:
         try:
-            return await user_from_token(db, websocket.app.state.settings.secret_key, token)
+            return await user_from_token(db, secret_key, token)
         except UnauthorizedError as error:
             raise StreamClosed(CloseCode.UNAUTHENTICATED, error.message) from None
 
