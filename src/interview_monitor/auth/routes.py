@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Response, status
+from fastapi import APIRouter, Form, Response, status
 from starlette.background import BackgroundTask
 
 from interview_monitor.auth import service
@@ -18,9 +18,7 @@ from interview_monitor.deps import (
     SettingsDep,
 )
 from interview_monitor.errors import ConflictError, UnauthorizedError
-
-# Row ids are PostgreSQL integers: a larger number is a bad path, not a database error.
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+from interview_monitor.ids import RowId
 
 router = APIRouter(prefix="/api", tags=["auth"])
 

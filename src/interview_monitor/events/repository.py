@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import AudioTranscript
+from interview_monitor.interviews.statuses import SessionStatus
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _insert_sql(table: str, guarded: bool) -> str:
         f"WITH input AS (SELECT * FROM unnest({arrays}, CAST(:request AS int[])) "
         f"WITH ORDINALITY AS u({aliases}, request, ord)), "
         "open_sessions AS (SELECT id FROM interview_sessions "
-        "WHERE id IN (SELECT session_id FROM input) AND status = 'IN_PROGRESS' "
+        f"WHERE id IN (SELECT session_id FROM input) AND status = '{SessionStatus.IN_PROGRESS}' "
         "ORDER BY id FOR KEY SHARE), "
         "refused AS (SELECT DISTINCT request FROM input "
         "WHERE session_id NOT IN (SELECT id FROM open_sessions)), "

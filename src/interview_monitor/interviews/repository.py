@@ -20,6 +20,7 @@ from interview_monitor.db.tables import (
 )
 from interview_monitor.interviews.flags import flag_queries
 from interview_monitor.interviews.schemas import SummaryQuery
+from interview_monitor.interviews.statuses import SessionStatus
 
 EVIDENCE_URL = "/api/evidence/{id}"
 
@@ -261,7 +262,7 @@ class SessionRepository:
     async def delete_ended_before(self, cutoff: datetime) -> int:
         result = await self.session.execute(
             text(
-                "DELETE FROM interview_sessions WHERE status <> 'IN_PROGRESS' "
+                f"DELETE FROM interview_sessions WHERE status <> '{SessionStatus.IN_PROGRESS}' "
                 "AND COALESCE(end_time, start_time) < :cutoff"
             ),
             {"cutoff": cutoff},

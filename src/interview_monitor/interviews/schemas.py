@@ -6,9 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview_monitor.ids import MAX_ROW_ID
 from interview_monitor.request_model import RequestModel
 
+# Literals, as the API has always described them; tests/test_shared_values.py keeps them equal to the enums.
 RiskLevelName = Literal["LOW", "MEDIUM", "HIGH"]
+SessionStatusName = Literal["IN_PROGRESS", "COMPLETED", "TERMINATED", "ABANDONED"]
+EndStatusName = Literal["COMPLETED", "TERMINATED", "ABANDONED"]
 
 
 @dataclass(frozen=True)
@@ -29,13 +33,13 @@ class SummaryQuery:
 
 class StartRequest(RequestModel):
     user_id: int | None = Field(
-        default=None, ge=1, le=2_147_483_647, description="Candidate to start for (reviewers only)."
+        default=None, ge=1, le=MAX_ROW_ID, description="Candidate to start for (reviewers only)."
     )
     title: str | None = Field(default=None, max_length=200)
 
 
 class EndRequest(RequestModel):
-    status: Literal["COMPLETED", "TERMINATED", "ABANDONED"] = "COMPLETED"
+    status: EndStatusName = "COMPLETED"
 
 
 class SessionRead(BaseModel):

@@ -16,9 +16,8 @@ from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInput
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
 from interview_monitor.interviews.schemas import SummaryQuery
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
-
-IN_PROGRESS = "IN_PROGRESS"
 
 
 def is_reviewer(user: User) -> bool:
@@ -68,16 +67,16 @@ async def get_session(
 
 
 async def end_session(
-    db: AsyncSession, session_id: int, actor: User, status: str = "COMPLETED"
+    db: AsyncSession, session_id: int, actor: User, status: SessionStatus = SessionStatus.COMPLETED
 ) -> InterviewSession:
     interview = await get_session(db, session_id, actor, for_update=True)
-    if not is_reviewer(actor) and status != "COMPLETED":
+    if not is_reviewer(actor) and status is not SessionStatus.COMPLETED:
         raise ForbiddenError("candidates can only complete their session", ["body", "status"])
-    if interview.status != IN_PROGRESS:
+    if interview.status != SessionStatus.IN_PROGRESS:
         raise ConflictError(
             f"session {session_id} has already ended ({interview.status})", ["path", "session_id"]
         )
-    interview.status = status
+    interview.status = status.value
     interview.end_time = max(datetime.now(UTC), interview.start_time)
     interview.ended_by = actor.id
     await db.flush()
@@ -101,7 +100,7 @@ def ensure_open(
         loc: list[str | int] = ["body", index, "session_id"] if in_body else ["path", "session_id"]
         if status is None:
             raise NotFoundError(f"session {session_id} does not exist", loc)
-        if status != IN_PROGRESS:
+        if status != SessionStatus.IN_PROGRESS:
             raise ConflictError(
                 f"session {session_id} has ended ({status}); it takes no more events", loc
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 
 from interview_monitor.deps import (
     AnswerEvaluatorDep,
@@ -13,12 +13,12 @@ from interview_monitor.deps import (
     LiveRuntimeDep,
     RiskModelDep,
 )
+from interview_monitor.ids import RowId
 from interview_monitor.interviews.service import is_reviewer
 from interview_monitor.questions import service
 from interview_monitor.questions.schemas import AnswerRequest, AnswerStored, QuestionRead
 
 router = APIRouter(tags=["questions"])
-SessionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.get("/api/questions")
@@ -48,7 +48,7 @@ async def submit_answer(
     model: RiskModelDep,
     evaluator: AnswerEvaluatorDep,
     live: LiveRuntimeDep,
-    session_id: SessionId,
+    session_id: RowId,
     body: AnswerRequest,
 ) -> AnswerStored:
     """The candidate's answer to a bank question, scored for relevance and stored for review."""

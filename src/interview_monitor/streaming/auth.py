@@ -14,7 +14,7 @@ from interview_monitor.db.engine import Database
 from interview_monitor.db.tables import InterviewSession, User
 from interview_monitor.errors import UnauthorizedError
 from interview_monitor.interviews.repository import SessionRepository
-from interview_monitor.interviews.service import IN_PROGRESS
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.streaming.protocol import (
     ClientGone,
     CloseCode,
@@ -66,7 +66,7 @@ async def session_for_candidate(
     interview = await _session(database, session_id)
     if Role(user.role) is not Role.CANDIDATE or interview.user_id != user.id:
         raise StreamClosed(CloseCode.FORBIDDEN, "only the session's candidate may stream into it")
-    if interview.status != IN_PROGRESS:
+    if interview.status != SessionStatus.IN_PROGRESS:
         raise StreamClosed(CloseCode.SESSION_ENDED, f"session {session_id} has ended")
     return interview
 

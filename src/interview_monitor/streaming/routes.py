@@ -8,10 +8,10 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Path, Request, WebSocket
+from fastapi import APIRouter, Request, WebSocket
 from starlette.websockets import WebSocketState
 
 from interview_monitor.db.engine import Database
@@ -24,7 +24,8 @@ from interview_monitor.deps import (
     SettingsDep,
 )
 from interview_monitor.errors import InvalidInputError, UnavailableError
-from interview_monitor.interviews.service import IN_PROGRESS
+from interview_monitor.ids import RowId
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.live.hub import ALL_SESSIONS
 from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError, Stream
 from interview_monitor.live.runtime import LiveRuntime
@@ -49,7 +50,6 @@ from interview_monitor.streaming.protocol import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["live"])
-SessionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ async def video_stream(
     live: LiveRuntimeDep,
     database: DatabaseDep,
     settings: SettingsDep,
-    session_id: SessionId,
+    session_id: RowId,
 ) -> None:
     """One JPEG per binary message, 1-2 per second. Answers with acks and counts only."""
     await _media(websocket, Connection(live, database, settings.secret_key), session_id, "video")
@@ -92,7 +92,7 @@ async def audio_stream(
     live: LiveRuntimeDep,
     database: DatabaseDep,
     settings: SettingsDep,
-    session_id: SessionId,
+    session_id: RowId,
 ) -> None:
     """16 kHz mono 16-bit little-endian PCM in binary messages of any length."""
     await _media(websocket, Connection(live, database, settings.secret_key), session_id, "audio")
@@ -162,7 +162,7 @@ async def _pump(
         await websocket.send_json(_ack(stream))
         if time.monotonic() >= next_status_check:
             next_status_check = time.monotonic() + settings.status_check_s
-            if await session_status(parts.database, session_id) != IN_PROGRESS:
+            if await session_status(parts.database, session_id) != SessionStatus.IN_PROGRESS:
                 raise StreamClosed(CloseCode.SESSION_ENDED, f"session {session_id} has ended")
 
 
@@ -189,7 +189,7 @@ async def review_session(
     live: LiveRuntimeDep,
     database: DatabaseDep,
     settings: SettingsDep,
-    session_id: SessionId,
+    session_id: RowId,
 ) -> None:
     """New flags and the new score of one session as they are stored (reviewers only)."""
     await _review(websocket, Connection(live, database, settings.secret_key), session_id)
