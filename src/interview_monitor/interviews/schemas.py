@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interview_monitor.ids import MAX_ROW_ID
 from interview_monitor.request_model import RequestModel
+from interview_monitor.risk.engine import Contribution
 
 # Literals, as the API has always described them; tests/test_shared_values.py keeps them equal to the enums.
 RiskLevelName = Literal["LOW", "MEDIUM", "HIGH"]
@@ -51,24 +52,11 @@ class SessionRead(BaseModel):
     end_time: datetime | None
 
 
-class ContributionRead(BaseModel):
-    kind: str
-    label: str
-    points: float
-    episodes: int
-    total_duration_s: float
-    first_at: datetime
-    last_at: datetime
-    max_confidence: float
-    explanation: str
-    flags: list[str]
-
-
 class RiskRead(BaseModel):
     session_id: int
     total_risk_score: float
     risk_level: RiskLevelName
-    contributions: list[ContributionRead]
+    contributions: list[Contribution]
 
 
 class SessionSummary(BaseModel):

@@ -129,7 +129,8 @@ class Contribution:
     last_at: datetime
     max_confidence: float
     explanation: str
-    refs: tuple[str, ...] = field(default=())
+    # The refs of the flags behind these points: the API and the report show them as `flags`.
+    flags: tuple[str, ...]
 
 
 # The risk-over-time plot is a few hundred pixels wide.
@@ -236,5 +237,5 @@ class RiskModel:
             last_at=max(episode.end for episode in episodes),
             max_confidence=round(confidence, 4),
             explanation=explanation,
-            refs=tuple(ref for episode in episodes for ref in episode.refs),
+            flags=tuple(ref for episode in episodes for ref in episode.refs),
         )
