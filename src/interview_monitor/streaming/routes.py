@@ -8,10 +8,10 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Request, WebSocket
+from fastapi import APIRouter, Depends, Request, WebSocket
 from starlette.websockets import WebSocketState
 
 from interview_monitor.db.engine import Database
@@ -66,6 +66,15 @@ class Connection:
         )
 
 
+async def _connection(
+    live: LiveRuntimeDep, database: DatabaseDep, settings: SettingsDep
+) -> Connection:
+    return Connection(live, database, settings.secret_key)
+
+
+ConnectionDep = Annotated[Connection, Depends(_connection)]
+
+
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
     if websocket.application_state is WebSocketState.CONNECTED:
         with contextlib.suppress(Exception):
@@ -75,27 +84,15 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
 
 
 @router.websocket("/ws/video/{session_id}")
-async def video_stream(
-    websocket: WebSocket,
-    live: LiveRuntimeDep,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    session_id: RowId,
-) -> None:
+async def video_stream(websocket: WebSocket, parts: ConnectionDep, session_id: RowId) -> None:
     """One JPEG per binary message, 1-2 per second. Answers with acks and counts only."""
-    await _media(websocket, Connection(live, database, settings.secret_key), session_id, "video")
+    await _media(websocket, parts, session_id, "video")
 
 
 @router.websocket("/ws/audio/{session_id}")
-async def audio_stream(
-    websocket: WebSocket,
-    live: LiveRuntimeDep,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    session_id: RowId,
-) -> None:
+async def audio_stream(websocket: WebSocket, parts: ConnectionDep, session_id: RowId) -> None:
     """16 kHz mono 16-bit little-endian PCM in binary messages of any length."""
-    await _media(websocket, Connection(live, database, settings.secret_key), session_id, "audio")
+    await _media(websocket, parts, session_id, "audio")
 
 
 async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind: Kind) -> None:
@@ -176,23 +173,15 @@ def _ack(stream: Stream) -> dict[str, Any]:
 
 
 @router.websocket("/ws/review")
-async def review_all(
-    websocket: WebSocket, live: LiveRuntimeDep, database: DatabaseDep, settings: SettingsDep
-) -> None:
+async def review_all(websocket: WebSocket, parts: ConnectionDep) -> None:
     """Live status and score changes of every session, for the dashboard's list."""
-    await _review(websocket, Connection(live, database, settings.secret_key), None)
+    await _review(websocket, parts, None)
 
 
 @router.websocket("/ws/review/{session_id}")
-async def review_session(
-    websocket: WebSocket,
-    live: LiveRuntimeDep,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    session_id: RowId,
-) -> None:
+async def review_session(websocket: WebSocket, parts: ConnectionDep, session_id: RowId) -> None:
     """New flags and the new score of one session as they are stored (reviewers only)."""
-    await _review(websocket, Connection(live, database, settings.secret_key), session_id)
+    await _review(websocket, parts, session_id)
 
 
 async def _review(websocket: WebSocket, parts: Connection, session_id: int | None) -> None:
