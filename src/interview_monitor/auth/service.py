@@ -122,7 +122,3 @@ async def user_from_token(session: AsyncSession, secret_key: str, token: str) ->
     if user is None:
         raise UnauthorizedError(DELETED_USER)
     return user
-
-
-def role_of(user: User) -> Role:
-    return Role(user.role)
