@@ -7,14 +7,14 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from interview_monitor.db.tables import InterviewQuestion, User
 from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -166,7 +166,7 @@ async def submit_answer(
         db, session_id, [evaluation], interview.start_time, model
     )
 
-    def tell_reviewers(_: Session) -> None:
+    def tell_reviewers() -> None:
         update = {
             "type": "answer",
             "session_id": session_id,
@@ -176,11 +176,26 @@ async def submit_answer(
         }
         hub.publish(session_id, update)
 
-    # Reviewers hear only of stored answers, whoever ends the transaction and whenever.
-    event.listen(db.sync_session, "after_commit", tell_reviewers, once=True)
+    _once_committed(db, tell_reviewers)
     return AnswerStored(
         id=stored["answer_evaluations"][0],
         session_id=session_id,
         question_id=question.id,
         answer_chars=len(answer),
     )
+
+
+def _once_committed(db: AsyncSession, action: Callable[[], None]) -> None:
+    """Run `action` when the transaction commits, whoever ends it; never if a rollback comes
+    first (of a savepoint too: what it stored may be gone)."""
+    pending = [action]
+
+    def committed(_: Session) -> None:
+        while pending:
+            pending.pop()()
+
+    def rolled_back(_: Session, _previous: SessionTransaction) -> None:
+        pending.clear()
+
+    event.listen(db.sync_session, "after_commit", committed, once=True)
+    event.listen(db.sync_session, "after_soft_rollback", rolled_back, once=True)
