@@ -10,6 +10,7 @@ from interview_monitor.auth.repository import UserRepository
 from interview_monitor.db.tables import InterviewSession
 from interview_monitor.events.service import store_detected
 from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.media.analysis import AnalysisResult
 from interview_monitor.risk.engine import RiskModel
 
@@ -39,7 +40,7 @@ async def store_recording(
             user_id=user_id,
             start_time=start,
             end_time=end,
-            status="COMPLETED",
+            status=SessionStatus.COMPLETED,
             title=f"Recording {result.file.name}",
         )
     )
