@@ -1,11 +1,15 @@
-"""Vision pipeline speed on one core at 640x480, JPEG decoding included.
+"""Vision pipeline CPU cost per 640x480 frame, per stage, with the phone look on every frame.
 
-    .venv/bin/python bench/vision.py [--frames 240] [--naive-frames 60]
+    .venv/bin/python bench/vision.py [--frames 240] [--repeats 3]
 
-Frames are the shared test recordings, centre-cropped to 4:3, scaled to 640x480 and encoded
-as JPEG at quality 80 (what a browser sends). Two pipelines run in the same process, one after
-the other, each the best of --repeats runs: the cost-aware one (object detector every Nth frame, or when the face stage sees
-something new) and a naive one that runs every model on every frame.
+Two frame sets, each 640x480 JPEG at quality 80 (what a browser sends), JPEG decoding
+included: the four shared clips (a candidate at a desk; MediaPipe sees a hand on 6 of 705
+frames) and the 13 webcam photos letterboxed to 640x480 (most show a hand; 5 a phone).
+Pipelines, run in the same process one after the other, each the best of --repeats runs by
+CPU time: the baseline (the schedule before issue 12: no hand crops, the whole-frame detector
+every 15th frame, on triggers, and on every frame while any object episode is open), and the
+default (hands and hand crops on every frame, the whole-frame pass for people, books and
+laptops on the same schedule). Live capacity: candidates at 1 frame/s that one core holds.
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
 import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
 
 from interview_monitor.detectors.vision import (  # noqa: E402
     VisionConfig,
+    VisionModels,
     VisionSession,
     load_vision_models,
 )
-from interview_monitor.media.video import iter_frames  # noqa: E402
+from interview_monitor.media.video import iter_frames, read_image  # noqa: E402
 from shared_data import DATA  # noqa: E402
 
 CLIPS = (
@@ -40,6 +47,7 @@ CLIPS = (
     "head-pose-face-detection-male.mp4",
     "head-pose-face-detection-female.mp4",
 )
+STAGES = ("decode", "faces", "mesh", "hands", "phone_crops", "objects", "episodes")
 
 
 def cpu_model() -> str:
@@ -52,92 +60,106 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def webcam_jpegs() -> list[bytes]:
+def jpeg(frame: NDArray[np.uint8]) -> bytes:
+    return bytes(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
+
+
+def clip_jpegs() -> list[bytes]:
+    """Clip frames centre-cropped to 4:3 and scaled to 640x480."""
     jpegs = []
     for clip in CLIPS:
         for _, frame in iter_frames(DATA / "video" / clip, sample_fps=4.0):
             height, width = frame.shape[:2]
             crop_w, crop_h = min(width, height * 4 // 3), min(height, width * 3 // 4)
             left, top = (width - crop_w) // 2, (height - crop_h) // 2
-            scaled = cv2.resize(frame[top : top + crop_h, left : left + crop_w], (640, 480))
-            jpegs.append(cv2.imencode(".jpg", scaled, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
+            jpegs.append(
+                jpeg(cv2.resize(frame[top : top + crop_h, left : left + crop_w], (640, 480)))
+            )
     return jpegs
 
 
-Result = tuple[float, float, dict[str, float], int]
+def photo_jpegs() -> list[bytes]:
+    """The webcam photos fitted into 640x480 (letterboxed: no part of a hand is cut off)."""
+    jpegs = []
+    for path in sorted((DATA / "images/webcam").glob("*.jpg")):
+        photo = read_image(path)
+        scale = min(640 / photo.shape[1], 480 / photo.shape[0])
+        fitted = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        canvas = np.zeros((480, 640, 3), np.uint8)
+        canvas[: fitted.shape[0], : fitted.shape[1]] = fitted
+        jpegs.append(jpeg(canvas))
+    return jpegs
 
 
-def best_of(repeats: int, config: VisionConfig, jpegs: list[bytes], frames: int) -> Result:
-    """The repeat with the least CPU time: other jobs on the machine only ever add time."""
-    return min((run(config, jpegs, frames) for _ in range(repeats)), key=lambda result: result[1])
+Result = tuple[float, dict[str, float], int, int]  # CPU ms/frame, CPU ms per stage, runs, crops
 
 
-def run(config: VisionConfig, jpegs: list[bytes], frames: int) -> Result:
-    """Per frame: wall ms, CPU ms (all threads), wall ms per stage; and object detector runs.
+def run(config: VisionConfig, models: VisionModels, jpegs: list[bytes], frames: int) -> Result:
+    """One session over `frames` JPEGs at 2 frames/s: CPU ms per frame (all threads) and stages.
 
     CPU time is the capacity figure when other work shares the machine: wall time then also
     counts the time this process waited for the core.
     """
-    session = VisionSession(config)
-    for index, jpeg in enumerate(jpegs[:5]):  # warm-up, not timed: first calls allocate
-        session.feed_jpeg(jpeg, index * 0.5)
-    session = VisionSession(config)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    for index, jpeg in enumerate(islice(cycle(jpegs), frames)):
-        session.feed_jpeg(jpeg, index * 0.5)
+    warm = VisionSession(config, models)
+    for index, data in enumerate(jpegs[:5]):  # warm-up, not timed: first calls allocate
+        warm.feed_jpeg(data, index * 0.5)
+    warm.close(2.5)
+    session = VisionSession(config, models)
+    cpu_started = time.process_time()
+    for index, data in enumerate(islice(cycle(jpegs), frames)):
+        session.feed_jpeg(data, index * 0.5)
     session.close(frames * 0.5)
-    wall_ms = (time.perf_counter() - started) * 1000.0 / frames
     cpu_ms = (time.process_time() - cpu_started) * 1000.0 / frames
-    stages = {stage: total / frames for stage, total in session.stats["ms"].items()}
-    return wall_ms, cpu_ms, stages, int(session.stats["object_detector_runs"])
+    stages = {stage: total / frames for stage, total in session.stats["cpu_ms"].items()}
+    return cpu_ms, stages, session.stats["object_detector_runs"], session.stats["hand_crop_runs"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=240)
-    parser.add_argument("--naive-frames", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if not (DATA / "video").is_dir():
-        print(
-            f"test recordings not found at {DATA}; set INTERVIEW_MONITOR_TEST_DATA", file=sys.stderr
-        )
+        print(f"test data not found at {DATA}; set INTERVIEW_MONITOR_TEST_DATA", file=sys.stderr)
         return 2
     models = load_vision_models()
+    if models.hand_crop_session is None or models.object_session is None:
+        print(f"{models.object_status}; {models.hand_crop_status}", file=sys.stderr)
+        return 2
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}; pinned to 1 core, 1 thread per model")
     if hasattr(os, "getloadavg"):
         print(
             f"load average before the run: {os.getloadavg()[0]:.2f} (other work shares the cores)"
         )
-    print(f"object detector: {models.object_status}")
-    jpegs = webcam_jpegs()
-    print(f"frames: {len(jpegs)} distinct 640x480 JPEGs from {len(CLIPS)} clips, cycled")
-    cost_aware = VisionConfig()
-    naive = replace(cost_aware, object_every_n_frames=1)
-    denser = replace(cost_aware, object_every_n_frames=10)
-    results = {
-        f"cost-aware (objects every {cost_aware.object_every_n_frames}th, default)": best_of(
-            args.repeats, cost_aware, jpegs, args.frames
-        ),
-        "naive (every model, every frame)": best_of(args.repeats, naive, jpegs, args.naive_frames),
-        f"cost-aware (objects every {denser.object_every_n_frames}th)": best_of(
-            args.repeats, denser, jpegs, args.frames
-        ),
+    # The baseline is the same session without the crop detector: the schedule before issue 12.
+    pipelines = {
+        "baseline (no hand crops, objects every 15th)": replace(models, hand_crop_session=None),
+        "default (phone look every frame)": models,
     }
-    stages = list(next(iter(results.values()))[2])
-    header = " ".join(f"{stage:>8}" for stage in stages)
+    frame_sets = {"clips": clip_jpegs(), "webcam photos": photo_jpegs()}
+    config = VisionConfig()
+    header = " ".join(f"{stage:>11}" for stage in STAGES)
     print(
-        f"\n{'pipeline (ms per frame)':52} {header} {'wall':>7} {'fps':>6} {'CPU':>7} {'fps':>6} {'obj':>4}"
+        f"\nCPU ms per frame{'':40} {header} {'total':>7} {'obj':>4} {'crops':>5} "
+        f"{'ms/crop':>7} {'cand/core':>9}"
     )
-    for name, (wall_ms, cpu_ms, per_stage, runs) in results.items():
-        cells = " ".join(f"{per_stage[stage]:8.2f}" for stage in stages)
-        print(
-            f"{name:52} {cells} {wall_ms:7.2f} {1000 / wall_ms:6.1f} {cpu_ms:7.2f} {1000 / cpu_ms:6.1f} {runs:4d}"
-        )
-    (fast_wall, fast_cpu, _, _), (slow_wall, slow_cpu, _, _), _ = results.values()
+    for set_name, jpegs in frame_sets.items():
+        for name, pipeline_models in pipelines.items():
+            results = [
+                run(config, pipeline_models, jpegs, args.frames) for _ in range(args.repeats)
+            ]
+            cpu_ms, stages, runs, crops = min(results, key=lambda result: result[0])
+            cells = " ".join(f"{stages[stage]:11.2f}" for stage in STAGES)
+            label = f"{set_name}: {name}"
+            per_crop = stages["phone_crops"] * args.frames / crops if crops else 0.0
+            print(
+                f"{label:56} {cells} {cpu_ms:7.2f} {runs:4d} {crops:5d} {per_crop:7.1f} "
+                f"{1000 / cpu_ms:9.1f}"
+            )
     print(
-        f"\ndefault cost-aware vs naive: {slow_wall / fast_wall:.1f}x by wall time, "
-        f"{slow_cpu / fast_cpu:.1f}x by CPU time (stage columns are wall time)"
+        f"\n{args.frames} frames per run ({args.repeats} repeats, the least CPU kept); obj = "
+        "whole-frame detector runs, crops = hand crops run (ms/crop: phone_crops CPU per crop); cand/core = candidates at 1 frame/s "
+        "one core holds by CPU time"
     )
     return 0
 

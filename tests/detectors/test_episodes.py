@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -78,3 +79,45 @@ def test_isolated_single_frames_never_become_episodes(flags: list[bool]) -> None
         for i, flag in enumerate(flags)
     ]
     assert run([float(flag) for flag in isolated]) == []
+
+
+TWO_OF_THREE = EpisodeRules(
+    start_level=1.0,
+    end_level=0.75,
+    min_duration_s=0.0,
+    min_samples=2,
+    max_gap_s=3.0,
+    confirm_within_samples=3,
+)
+
+
+def test_two_of_three_frames_confirm_an_episode() -> None:
+    assert run([0, 1, 0, 1, 0, 0, 0, 0, 0, 0], step_s=1.0, rules=TWO_OF_THREE) == [(1.0, 4.0)]
+
+
+def test_frames_further_apart_than_the_window_are_not_an_episode() -> None:
+    # The gap of 3 s alone would bridge these two frames; the 2-of-3 window does not.
+    assert run([1, 0, 0, 1, 0, 0, 0, 0], step_s=1.0, rules=TWO_OF_THREE) == []
+    assert run(
+        [1, 0, 0, 1, 0, 0, 0, 0],
+        step_s=1.0,
+        rules=replace(TWO_OF_THREE, confirm_within_samples=None),
+    ) == [(0.0, 4.0)]
+
+
+def test_a_dropped_start_lets_the_next_frames_open_their_own_episode() -> None:
+    assert run([1, 0, 0, 0, 1, 1, 0, 0, 0, 0], step_s=1.0, rules=TWO_OF_THREE) == [(4.0, 6.0)]
+
+
+def test_the_window_cannot_be_shorter_than_the_frames_it_needs() -> None:
+    with pytest.raises(ValueError, match="confirm_within_samples"):
+        replace(TWO_OF_THREE, confirm_within_samples=1)
+
+
+@given(st.lists(st.booleans(), max_size=60))
+def test_two_of_three_never_flags_frames_without_a_close_partner(flags: list[bool]) -> None:
+    lonely = [
+        flag and not any(flags[max(0, i - 2) : i] + flags[i + 1 : i + 3])
+        for i, flag in enumerate(flags)
+    ]
+    assert run([float(flag) for flag in lonely], step_s=1.0, rules=TWO_OF_THREE) == []

@@ -5,7 +5,10 @@ when the level reaches `start_level` and stays open while it keeps at least `end
 (hysteresis, so a signal hovering at the threshold does not split into many episodes). Short
 dips are bridged: it closes only once the level has stayed low for `max_gap_s`. Episodes
 shorter than `min_duration_s` or seen in fewer than `min_samples` samples are dropped, so one
-bad frame never becomes a flag. Pure: no clocks, no I/O; time is whatever the caller passes.
+bad frame never becomes a flag. With `confirm_within_samples` = n, an episode must also
+gather its `min_samples` (k) within its first n samples or it is dropped at once: k of n
+frames, for signals that flicker (a phone seen in one frame of three is not yet a phone).
+Pure: no clocks, no I/O; time is whatever the caller passes.
 """
 
 from __future__ import annotations
@@ -23,12 +26,16 @@ class EpisodeRules:
     min_duration_s: float = 1.5
     min_samples: int = 2
     max_gap_s: float = 1.0
+    confirm_within_samples: int | None = None  # k of n: min_samples among the first n
 
     def __post_init__(self) -> None:
         if self.end_level > self.start_level:
             raise ValueError("end_level must not exceed start_level (hysteresis)")
         if self.min_duration_s < 0 or self.max_gap_s < 0 or self.min_samples < 1:
             raise ValueError("durations must be >= 0 and min_samples >= 1")
+        window = self.confirm_within_samples
+        if window is not None and window < self.min_samples:
+            raise ValueError("confirm_within_samples must be at least min_samples")
 
 
 @dataclass(slots=True)
@@ -46,6 +53,7 @@ class Episode(Generic[EvidenceT]):
     peak_t_s: float
     evidence: EvidenceT | None
     active_samples: int = 1
+    samples: int = 1  # active or not, since it opened
     level_sum: float = 0.0
     last_active_s: float = field(default=0.0, repr=False)
 
@@ -76,9 +84,13 @@ class EpisodeTracker(Generic[EvidenceT]):
         if episode is None:
             if level >= self.rules.start_level:
                 self._open = Episode(
-                    self.kind, t_s, t_s, level, t_s, evidence, 1, level, last_active_s=t_s
+                    self.kind, t_s, t_s, level, t_s, evidence, level_sum=level, last_active_s=t_s
                 )
             return []
+        episode.samples += 1
+        if self._unconfirmed(episode, level):
+            self._open = None
+            return self.update(t_s, level, evidence)
         if level >= self.rules.end_level:
             episode.active_samples += 1
             episode.level_sum += level
@@ -93,6 +105,14 @@ class EpisodeTracker(Generic[EvidenceT]):
         if t_s - episode.last_active_s >= self.rules.max_gap_s:
             return self._finish()
         return []
+
+    def _unconfirmed(self, episode: Episode[EvidenceT], level: float) -> bool:
+        """This sample ends the confirmation window without min_samples active ones."""
+        window = self.rules.confirm_within_samples
+        if window is None or episode.samples < window:
+            return False
+        active = episode.active_samples + (level >= self.rules.end_level)
+        return episode.samples == window and active < self.rules.min_samples
 
     def close(self, t_s: float) -> list[Episode[EvidenceT]]:
         """End of stream: close the open episode at `t_s` (or where it was seen to end)."""

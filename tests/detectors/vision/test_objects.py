@@ -8,7 +8,7 @@ import pytest
 
 from interview_monitor.detectors.vision import VisionConfig
 from interview_monitor.detectors.vision.objects import (
-    INPUT_SIZE,
+    WATCHED_CLASSES,
     ObjectBox,
     decode,
     detect_objects,
@@ -91,8 +91,8 @@ def test_the_phone_in_the_street_photo(object_session: Any, test_data: Path) -> 
 
 def test_preprocessing_squashes_to_the_input_and_normalises() -> None:
     frame = np.full((480, 640, 3), (103, 116, 124), dtype=np.uint8)
-    batch = preprocess(frame)
-    assert batch.shape == (1, 3, INPUT_SIZE, INPUT_SIZE)
+    batch = preprocess(frame, 416)
+    assert batch.shape == (1, 3, 416, 416)
     assert np.abs(batch).max() < 0.02
 
 
@@ -114,6 +114,6 @@ def test_box_decoding_puts_a_box_around_its_cell() -> None:
     bins = np.full((4, 11), -20.0, np.float32)
     bins[:, 2] = 20.0  # every side two bins away: 64 px
     outputs["Identity_5"][0, cell] = bins.reshape(-1)
-    ((class_id, score, box),) = decode(outputs, 0.5)
+    ((class_id, score, box),) = decode(outputs, 0.5, 416, sorted(WATCHED_CLASSES))
     assert (class_id, score) == (67, pytest.approx(0.9))
     assert box == pytest.approx([112, 48, 240, 176], abs=1e-3)

@@ -56,7 +56,15 @@ def test_object_detector_runs_every_nth_frame_when_nothing_changes(
     stats = session.stats
     assert stats["frames"] == len(frames) == 21
     assert stats["object_detector_runs"] == 5  # frames 0, 5, 10, 15, 20
-    assert set(stats["ms"]) == {"decode", "faces", "mesh", "objects", "episodes"}
+    assert set(stats["ms"]) == {
+        "decode",
+        "faces",
+        "mesh",
+        "hands",
+        "phone_crops",
+        "objects",
+        "episodes",
+    }
     assert all(value > 0 for key, value in stats["ms"].items() if key != "decode")
 
 
@@ -89,3 +97,18 @@ def test_an_empty_room_is_a_no_face_episode_with_a_snapshot(vision_models: Visio
         640,
         3,
     )
+
+
+def test_the_phone_look_runs_on_every_frame_and_the_whole_frame_pass_keeps_its_schedule(
+    vision_models: VisionModels, object_session: Any, test_data: Path
+) -> None:
+    session = VisionSession(replace(VisionConfig(), object_every_n_frames=1000), vision_models)
+    phone = cv2.imread(str(test_data / "images/webcam/P09_stock_woman_smartphone.jpg"))
+    for index in range(6):
+        session.feed_frame(phone, float(index))
+    # The phone episode is open from the first frames on; it is confirmed by the hand crops,
+    # so the whole-frame detector ran only on the first frame (the face count was new).
+    assert session.stats["object_detector_runs"] == 1
+    assert session.stats["hand_crop_runs"] >= 6
+    (event,) = [e for e in session.close(6.0) if e.columns.get("object_detected") == "cell phone"]
+    assert (event.start_s, event.end_s) == (0.0, 6.0)

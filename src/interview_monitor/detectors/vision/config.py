@@ -25,6 +25,10 @@ def _default_rules() -> dict[str, EpisodeRules]:
             kind: EpisodeRules(1.0, 0.75, min_duration_s=0.0, min_samples=2, max_gap_s=3.0)
             for kind in OBJECT_KINDS
         },
+        # Phones are looked for on every frame: 2 of 3 frames, so one stray box is no flag.
+        "cell phone": EpisodeRules(
+            1.0, 0.75, min_duration_s=0.0, min_samples=2, max_gap_s=3.0, confirm_within_samples=3
+        ),
     }
 
 
@@ -58,6 +62,17 @@ class VisionConfig:
     # object episode is open. Every 10th frame measured 44-49 frames/s of CPU on the shared
     # 2-core machine, under the 50 frames/s target; every 20th 54-61.
     object_every_n_frames: int = 15
+    # Phones in hand (detectors/vision/phones.py), measured on the 13 webcam photos: crops
+    # 3.5x the hand (2.5x let books fill the crop: 2 false alarms), at least 144 px of a
+    # 640 px frame, phone score 0.25 (0.30 found 2 of 5). The margin is thin: true phones
+    # scored 0.26-0.45, the book titled CELL 0.38.
+    phone_frame_max_side: int = 640  # larger frames are scaled down for this stage
+    hand_crop_scale: float = 3.5
+    hand_crop_min_fraction: float = 0.225
+    hand_crop_overlap: float = 0.5
+    hand_crop_phone_score: float = 0.25
+    phone_max_aspect: float = 3.0
+    phone_lookalike_overlap: float = 0.4
     calibration: CalibrationRules = field(default_factory=CalibrationRules)
     prior: Baseline = field(default_factory=Baseline)
     rules: dict[str, EpisodeRules] = field(default_factory=_default_rules)

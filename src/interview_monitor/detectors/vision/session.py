@@ -1,9 +1,11 @@
 """One interview's video: frames in, closed episodes (DetectedEvents) out.
 
-Cost-aware: the face stages (detector, mesh) run on every frame; the object detector, about
-ten times dearer, runs every Nth frame, at once when the face stage sees something new (the
-face count changed, a face episode just opened), and on every frame while an object episode
-is open, so a phone is confirmed or dismissed within a frame or two instead of N.
+Cost-aware: the face stages (detector, mesh) and the look for phones in hand (phones.py: a
+hand tracker, and the object detector on a crop around each hand seen) run on every frame.
+The whole-frame object detector, for extra people, books and laptops, costs about five face
+stages and runs every Nth frame, at once when the face stage sees something new (the face
+count changed, a face episode just opened), and on every frame while one of its episodes is
+open, so it is confirmed or dismissed within a frame or two instead of N.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ from interview_monitor.detectors.vision.models import (
     new_tracking_mesh,
 )
 from interview_monitor.detectors.vision.objects import ObjectBox, detect_objects
+from interview_monitor.detectors.vision.phones import HandsSeen, PhoneLook, PhoneStage
 from interview_monitor.media.video import decode_image
 from interview_monitor.signals import DetectedEvent
 
 Signal = tuple[float, float, dict[str, Any]]  # level, confidence 0-1, details
-_STAGES = ("decode", "faces", "mesh", "objects", "episodes")
+_STAGES = ("decode", "faces", "mesh", "hands", "phone_crops", "objects", "episodes")
 
 
 def _pose_details(pose: HeadPose, baseline: Baseline) -> dict[str, Any]:
@@ -68,11 +71,15 @@ class VisionSession:
         self._frame_index = 0
         self._last_face_count: int | None = None
         self._tracking_mesh: Any | None = None
+        self._phones = PhoneStage(self.config, self._models)
         self.stats: dict[str, Any] = {
             "frames": 0,
             "object_detector_runs": 0,
+            "hand_crop_runs": 0,
             "object_detector": self._models.object_status,
-            "ms": dict.fromkeys(_STAGES, 0.0),
+            "hand_crop_detector": self._models.hand_crop_status,
+            "ms": dict.fromkeys(_STAGES, 0.0),  # wall time per stage
+            "cpu_ms": dict.fromkeys(_STAGES, 0.0),  # CPU time of the process per stage
         }
 
     @property
@@ -92,13 +99,19 @@ class VisionSession:
         if self._tracking_mesh is not None:
             self._tracking_mesh.close()
             self._tracking_mesh = None
+        self._phones.close()
         return self._events(closed)
 
     def _timed(self, stage: str, work: Callable[[], Any]) -> Any:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = work()
-        self.stats["ms"][stage] += (time.perf_counter() - started) * 1000.0
+        self._add_time(stage, started, cpu_started)
         return result
+
+    def _add_time(self, stage: str, started: float, cpu_started: float) -> None:
+        # CPU time counts MediaPipe's own threads too, and not the time spent waiting for a core.
+        self.stats["ms"][stage] += (time.perf_counter() - started) * 1000.0
+        self.stats["cpu_ms"][stage] += (time.process_time() - cpu_started) * 1000.0
 
     def _analyse(
         self, bgr: NDArray[np.uint8], t_s: float, jpeg: bytes | None
@@ -113,15 +126,16 @@ class VisionSession:
             self._calibrator.observe(t_s, pose)
         baseline = self._calibrator.provisional()
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         signals = self._face_signals(candidates, faces, pose, baseline)
         opened_before = {kind for kind in FACE_KINDS if self._trackers[kind].open_episode}
         closed = self._update(signals, t_s, bgr, jpeg)
         opened_now = {kind for kind in FACE_KINDS if self._trackers[kind].open_episode}
         something_new = len(faces) != self._last_face_count or bool(opened_now - opened_before)
         self._last_face_count = len(faces)
-        self.stats["ms"]["episodes"] += (time.perf_counter() - started) * 1000.0
+        self._add_time("episodes", started, cpu_started)
 
+        object_signals: dict[str, Signal] = {}
         if self._object_run_due(something_new):
             objects: list[ObjectBox] = self._timed(
                 "objects",
@@ -130,7 +144,15 @@ class VisionSession:
                 ),
             )
             self.stats["object_detector_runs"] += 1
-            closed += self._update(self._object_signals(objects, faces), t_s, bgr, jpeg)
+            object_signals = self._object_signals(objects, faces)
+        if self._phones.available:
+            hands: HandsSeen = self._timed("hands", lambda: self._phones.find_hands(bgr))
+            look: PhoneLook = self._timed("phone_crops", lambda: self._phones.look(hands))
+            self.stats["hand_crop_runs"] += len(look.crops)
+            object_signals["cell phone"] = self._phone_signal(
+                look, object_signals.get("cell phone")
+            )
+        closed += self._update(object_signals, t_s, bgr, jpeg)
         self._frame_index += 1
         self.stats["frames"] = self._frame_index
         return self._events(closed)
@@ -146,7 +168,13 @@ class VisionSession:
         if self._models.object_session is None:
             return False
         scheduled = self._frame_index % max(1, self.config.object_every_n_frames) == 0
-        confirming = any(self._trackers[kind].open_episode for kind in OBJECT_KINDS)
+        # An open phone episode is confirmed by the hand crops, which look on every frame.
+        confirmed_elsewhere = {"cell phone"} if self._phones.available else set()
+        confirming = any(
+            self._trackers[kind].open_episode
+            for kind in OBJECT_KINDS
+            if kind not in confirmed_elsewhere
+        )
         return scheduled or something_new or confirming
 
     def _update(
@@ -209,6 +237,14 @@ class VisionSession:
             details = {"objects": [item.as_dict() for item in found], "face_count": len(faces)}
             signals[kind] = (best / self.config.object_min_scores[kind], best, details)
         return signals
+
+    def _phone_signal(self, look: PhoneLook, whole_frame: Signal | None) -> Signal:
+        """The hand crops' phone, or the whole frame's when that pass ran and saw one stronger."""
+        level = look.best_score / self.config.hand_crop_phone_score
+        if whole_frame is not None and whole_frame[0] > level:
+            details = {**look.as_details(), **whole_frame[2], "found_by": "whole frame"}
+            return whole_frame[0], whole_frame[1], details
+        return level, look.best_score, look.as_details()
 
     def _events(self, closed: list[Episode[FrameEvidence]]) -> list[DetectedEvent]:
         events = [to_event(episode, self.config) for episode in closed]
