@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -150,22 +149,32 @@ def test_an_uploaded_reference_of_someone_else_raises_a_mismatch_from_the_start(
     assert events[0].start_s == 3.0  # the 4th judged face (0, 1, 2, 3 s): all four mismatch
 
 
-def test_faces_are_embedded_at_most_once_per_interval(
+def test_matching_faces_are_embedded_every_few_seconds_not_every_frame(
     vision_models: VisionModels, test_data: Path
 ) -> None:
-    """The male clip at its own 12 frames/s for 5.2 s: about five embeddings, not 62."""
+    """The male clip at its own 12 frames/s for 5.2 s: four embeddings, not 62."""
     config = VisionConfig()
+    assert (config.identity.recheck_interval_s, config.identity.embed_interval_s) == (1.0, 3.0)
     session = VisionSession(config, vision_models)
     for t_s, frame in iter_frames(test_data / "video" / MALE, ALL_FRAMES):
         session.feed_frame(frame, t_s)
     assert session.stats["frames"] == 62
-    assert session.stats["identity_embeddings"] == 6  # at 0, 1, 2, 3, 4 and 5 s
-    every_frame = VisionSession(
-        replace(config, identity=replace(config.identity, embed_interval_s=0.0))
-    )
-    for t_s, frame in iter_frames(test_data / "video" / MALE, 4.0):
-        every_frame.feed_frame(frame, t_s)
-    assert every_frame.stats["identity_embeddings"] == every_frame.stats["frames"]
+    # Enrolling at 0, 1 and 2 s (one a second), then, all matching, the next at 5 s.
+    assert session.stats["identity_embeddings"] == 4
+
+
+def test_a_face_coming_back_into_view_is_checked_at_once(
+    vision_models: VisionModels, test_data: Path
+) -> None:
+    man = clip(test_data, MALE, 4.0)
+    empty = np.full_like(man[0], 90)
+    session = VisionSession(VisionConfig(), vision_models)
+    for index, frame in enumerate(man[:12]):  # 0-5.5 s: enrolled at 0, 1, 2 s, checked at 5 s
+        session.feed_frame(frame, index * 0.5)
+    assert session.stats["identity_embeddings"] == 4
+    session.feed_frame(empty, 6.0)
+    session.feed_frame(man[12], 6.5)  # 1.5 s after the last check, yet checked
+    assert session.stats["identity_embeddings"] == 5
 
 
 def test_a_reference_is_a_unit_vector_with_its_snapshot(

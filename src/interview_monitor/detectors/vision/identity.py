@@ -4,7 +4,7 @@ SFace (OpenCV Zoo) turns a 112x112 crop, aligned on five points of the MediaPipe
 stage already fitted, into a unit 128-d vector; cosine >= 0.45 is the same person. On the
 shared photos and clips same-person pairs scored 0.566 and up, different people 0.450 and
 down (docs/vision.md). An embedding costs ~27 ms of CPU, over a frame's budget, so a session
-embeds at most one face per `embed_interval_s`; a seat change is still seen within seconds.
+embeds one face every few seconds while the faces match, and more often when they stop.
 
 The reference is the face of the system check or an uploaded ID photo (`reference_from_image`);
 without one, the first `enrol_faces` judged faces that agree with each other become it.
@@ -190,6 +190,7 @@ class IdentityCheck:
         self._enrolling: list[NDArray[np.float32]] = []
         self._matches: deque[bool] = deque(maxlen=rules.window)
         self._last_embedded_s: float | None = None
+        self._face_was_away = False
         self.embeddings = 0
 
     def set_reference(self, reference: ReferenceFace) -> None:
@@ -201,22 +202,24 @@ class IdentityCheck:
         self,
         rgb: NDArray[np.uint8],
         bgr: NDArray[np.uint8],
-        face: FaceBox,
+        face: FaceBox | None,
         fit: MeshFit | None,
         t_s: float,
     ) -> Signal | None:
         """The signal for this frame's main face, or None when it is not judged."""
         rules = self.rules
+        if face is None:
+            self._face_was_away = True  # whoever shows up next may be someone else
+            return None
         # Profiles are not judged (similarity falls with yaw), nor a mesh fitted to a neighbour.
         if fit is None or abs(fit.pose.yaw) > rules.max_yaw_deg or not centred_on(fit.points, face):
             return None
-        last = self._last_embedded_s
-        if last is not None and t_s - last < rules.embed_interval_s:
+        if not self._due(t_s):
             return None
         vector = self._embedder.embed(rgb, fit.points)
         if vector is None:
             return None
-        self._last_embedded_s = t_s
+        self._last_embedded_s, self._face_was_away = t_s, False
         self.embeddings += 1
         if self.reference is None:
             self._enrol(vector, bgr, face)
@@ -233,6 +236,13 @@ class IdentityCheck:
             "reference": self.reference.source,
         }
         return level, confidence, details
+
+    def _due(self, t_s: float) -> bool:
+        if self._last_embedded_s is None or self._face_was_away:
+            return True
+        settled = self.reference is not None and len(self._matches) > 0 and all(self._matches)
+        interval = self.rules.embed_interval_s if settled else self.rules.recheck_interval_s
+        return t_s - self._last_embedded_s >= interval
 
     def _enrol(self, vector: NDArray[np.float32], bgr: NDArray[np.uint8], face: FaceBox) -> None:
         if self._enrolling and float(vector @ self._enrolling[-1]) < self.rules.threshold:

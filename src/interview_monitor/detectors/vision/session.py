@@ -181,12 +181,12 @@ class VisionSession:
         signals: dict[str, Signal] = self._timed(
             "tamper", lambda: self._tamper.observe(bgr, t_s, jpeg)
         )
-        if faces:
-            identity = self._timed(
-                "identity", lambda: self._identity.observe(rgb, bgr, faces[0], fit, t_s)
-            )
-            if identity is not None:
-                signals["identity_mismatch"] = identity
+        main_face = faces[0] if faces else None
+        identity = self._timed(
+            "identity", lambda: self._identity.observe(rgb, bgr, main_face, fit, t_s)
+        )
+        if identity is not None:
+            signals["identity_mismatch"] = identity
         return signals
 
     def _object_run_due(self, something_new: bool) -> bool:
