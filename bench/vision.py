@@ -97,14 +97,14 @@ def run(config: VisionConfig, jpegs: list[bytes], frames: int) -> Result:
 
 
 def fitted_faces(models: Any, bgr_frames: list[Any]) -> list[tuple[Any, Any, Any, Any]]:
-    """(rgb, bgr, main face or None, mesh fit or None) per frame, computed before timing."""
+    """(rgb, bgr, faces, the main face's mesh fit or None) per frame, computed before timing."""
     min_score = VisionConfig().face_min_score
     fitted = []
     for bgr in bgr_frames:
         rgb = to_rgb(bgr)
         faces = detect_faces(models, rgb, min_score)
         fit = fit_mesh(models, rgb, faces[0]) if faces else None
-        fitted.append((rgb, bgr, faces[0] if faces else None, fit))
+        fitted.append((rgb, bgr, faces, fit))
     return fitted
 
 
@@ -132,8 +132,8 @@ def identity_and_tamper_costs(jpegs: list[bytes], frames: int) -> None:
     for name, stream in (("one person (male clip)", one_person), ("the cycled clips", cycled)):
         check = IdentityCheck(config.identity, embedder)
         started = time.process_time()
-        for index, (rgb, bgr, face, fit) in enumerate(islice(cycle(stream), frames)):
-            check.observe(rgb, bgr, face, fit, index * 0.5)
+        for index, (rgb, bgr, faces, fit) in enumerate(islice(cycle(stream), frames)):
+            check.observe(rgb, bgr, faces, fit, index * 0.5)
         stage_ms = (time.process_time() - started) * 1000.0 / frames
         print(
             f"  {name} at 2 frames/s: {check.embeddings} embeddings in {frames} frames, "

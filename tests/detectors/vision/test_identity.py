@@ -154,12 +154,13 @@ def test_matching_faces_are_embedded_every_few_seconds_not_every_frame(
 ) -> None:
     """The male clip at its own 12 frames/s for 5.2 s: four embeddings, not 62."""
     config = VisionConfig()
-    assert (config.identity.recheck_interval_s, config.identity.embed_interval_s) == (1.0, 3.0)
+    assert (config.identity.recheck_interval_s, config.identity.embed_interval_s) == (1.0, 5.0)
     session = VisionSession(config, vision_models)
     for t_s, frame in iter_frames(test_data / "video" / MALE, ALL_FRAMES):
         session.feed_frame(frame, t_s)
     assert session.stats["frames"] == 62
-    # Enrolling at 0, 1 and 2 s (one a second), then, all matching, the next at 5 s.
+    # Enrolling at 0, 1 and 2 s, the first comparison at 3 s (one a second); all matching,
+    # the next is due at 8 s, after the clip.
     assert session.stats["identity_embeddings"] == 4
 
 
@@ -169,11 +170,13 @@ def test_a_face_coming_back_into_view_is_checked_at_once(
     man = clip(test_data, MALE, 4.0)
     empty = np.full_like(man[0], 90)
     session = VisionSession(VisionConfig(), vision_models)
-    for index, frame in enumerate(man[:12]):  # 0-5.5 s: enrolled at 0, 1, 2 s, checked at 5 s
+    for index, frame in enumerate(man[:10]):  # 0-4.5 s: enrolled at 0-2 s, compared at 3 s
         session.feed_frame(frame, index * 0.5)
     assert session.stats["identity_embeddings"] == 4
-    session.feed_frame(empty, 6.0)
-    session.feed_frame(man[12], 6.5)  # 1.5 s after the last check, yet checked
+    session.feed_frame(empty, 5.0)
+    session.feed_frame(man[10], 5.5)  # 2.5 s after the last one, under 5 s, yet checked
+    assert session.stats["identity_embeddings"] == 5
+    session.feed_frame(man[11], 6.0)  # and then it is back to one every 5 s
     assert session.stats["identity_embeddings"] == 5
 
 

@@ -47,10 +47,10 @@ class IdentityRules:
     threshold: float = 0.45  # cosine; OpenCV Zoo's published cut, 0.363, let 0.08% through
     max_yaw_deg: float = 35.0  # beyond, one woman's own faces fell to 0.49: too near 0.45
     # ~27 ms per face, more than the rest of a frame. While every judged face matches, one
-    # every 3 s (4.6 ms per frame on average at 2 frames/s); while enrolling, after a
-    # mismatch or when the face comes back into view, one a second, so a seat change is
-    # confirmed (4 of 5) within about 4-6 s.
-    embed_interval_s: float = 3.0
+    # every 5 s (2.7 ms per frame on average at 2 frames/s); while enrolling, after a
+    # mismatch, or when the face comes back after a frame with no face or several, one a
+    # second, so a seat change is confirmed (4 of 5) about 4 s after the newcomer is seen.
+    embed_interval_s: float = 5.0
     recheck_interval_s: float = 1.0
     enrol_faces: int = 3  # without a reference: this many agreeing faces in a row become it
     window: int = 5

@@ -202,15 +202,17 @@ class IdentityCheck:
         self,
         rgb: NDArray[np.uint8],
         bgr: NDArray[np.uint8],
-        face: FaceBox | None,
+        faces: list[FaceBox],
         fit: MeshFit | None,
         t_s: float,
     ) -> Signal | None:
-        """The signal for this frame's main face, or None when it is not judged."""
+        """The signal for the main face (`faces[0]`, fitted by `fit`), or None when not judged."""
         rules = self.rules
-        if face is None:
-            self._face_was_away = True  # whoever shows up next may be someone else
+        if len(faces) != 1:
+            self._face_was_away = True  # whoever is alone in view next may be someone else
+        if not faces:
             return None
+        face = faces[0]
         # Profiles are not judged (similarity falls with yaw), nor a mesh fitted to a neighbour.
         if fit is None or abs(fit.pose.yaw) > rules.max_yaw_deg or not centred_on(fit.points, face):
             return None
@@ -219,7 +221,7 @@ class IdentityCheck:
         vector = self._embedder.embed(rgb, fit.points)
         if vector is None:
             return None
-        self._last_embedded_s, self._face_was_away = t_s, False
+        self._last_embedded_s, self._face_was_away = t_s, len(faces) != 1
         self.embeddings += 1
         if self.reference is None:
             self._enrol(vector, bgr, face)

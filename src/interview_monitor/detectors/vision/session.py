@@ -181,9 +181,8 @@ class VisionSession:
         signals: dict[str, Signal] = self._timed(
             "tamper", lambda: self._tamper.observe(bgr, t_s, jpeg)
         )
-        main_face = faces[0] if faces else None
         identity = self._timed(
-            "identity", lambda: self._identity.observe(rgb, bgr, main_face, fit, t_s)
+            "identity", lambda: self._identity.observe(rgb, bgr, faces, fit, t_s)
         )
         if identity is not None:
             signals["identity_mismatch"] = identity
