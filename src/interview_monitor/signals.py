@@ -33,8 +33,6 @@ class DetectedEvent:
     columns: dict[str, Any]
     confidence: float | None = None
     snapshot_jpeg: bytes | None = field(default=None, repr=False)
-    # identity_mismatch: the reference face, shown beside `snapshot_jpeg` (the current one).
-    reference_snapshot_jpeg: bytes | None = field(default=None, repr=False)
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -50,6 +48,4 @@ class DetectedEvent:
         if self.details:
             payload["details"] = self.details
         payload["has_snapshot"] = self.snapshot_jpeg is not None
-        if self.reference_snapshot_jpeg is not None:
-            payload["has_reference_snapshot"] = True
         return payload

@@ -123,9 +123,10 @@ def test_a_stream_that_switches_person_raises_one_identity_mismatch(
     assert switch_s < mismatch.start_s < switch_s + 10.0
     assert mismatch.details["reference"] == "first stable face"
     assert mismatch.details["similarity"] < THRESHOLD
+    # The snapshot is the reference face beside the current frame (480x270), at its height.
     assert mismatch.snapshot_jpeg is not None
-    assert mismatch.reference_snapshot_jpeg is not None
-    assert mismatch.reference_snapshot_jpeg != mismatch.snapshot_jpeg
+    snapshot = cv2.imdecode(np.frombuffer(mismatch.snapshot_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert snapshot.shape[0] == 270 and snapshot.shape[1] > 480 + 100
     assert mismatch.columns["severity_score"] >= 2
 
 

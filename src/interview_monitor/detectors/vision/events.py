@@ -31,7 +31,8 @@ class FrameEvidence:
     details: dict[str, Any]
     frame: NDArray[np.uint8] | None = field(default=None, repr=False)
     jpeg: bytes | None = field(default=None, repr=False)
-    reference_jpeg: bytes | None = field(default=None, repr=False)  # identity: who it should be
+    # identity_mismatch: the reference face, shown beside the frame in the snapshot
+    reference_jpeg: bytes | None = field(default=None, repr=False)
 
 
 def severity(kind: str, duration_s: float, peak_level: float) -> int:
@@ -51,11 +52,32 @@ def encode_jpeg(frame: NDArray[np.uint8], max_side: int, quality: int) -> bytes 
 
 
 def snapshot_jpeg(evidence: FrameEvidence, config: VisionConfig) -> bytes | None:
+    if evidence.reference_jpeg is not None:
+        return _beside_reference(evidence, config)
     if evidence.jpeg is not None:
         return evidence.jpeg
     if evidence.frame is None:
         return None
     return encode_jpeg(evidence.frame, config.snapshot_max_side, config.snapshot_jpeg_quality)
+
+
+def _beside_reference(evidence: FrameEvidence, config: VisionConfig) -> bytes | None:
+    """The reference face (left) beside the current frame (right), in one image: every
+    place that shows an event's snapshot (review page, report, PDF) then shows both."""
+    reference = cv2.imdecode(
+        np.frombuffer(evidence.reference_jpeg or b"", np.uint8), cv2.IMREAD_COLOR
+    )
+    current: Any = evidence.frame
+    if evidence.jpeg is not None:
+        current = cv2.imdecode(np.frombuffer(evidence.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if reference is None or current is None:
+        return evidence.jpeg
+    height = current.shape[0]
+    width = max(1, round(reference.shape[1] * height / reference.shape[0]))
+    side_by_side = np.asarray(
+        cv2.hconcat([cv2.resize(reference, (width, height)), current]), dtype=np.uint8
+    )
+    return encode_jpeg(side_by_side, 2 * config.snapshot_max_side, config.snapshot_jpeg_quality)
 
 
 def to_event(episode: Episode[FrameEvidence], config: VisionConfig) -> DetectedEvent:
@@ -94,6 +116,5 @@ def to_event(episode: Episode[FrameEvidence], config: VisionConfig) -> DetectedE
         },
         confidence=confidence,
         snapshot_jpeg=snapshot_jpeg(evidence, config) if evidence else None,
-        reference_snapshot_jpeg=evidence.reference_jpeg if evidence else None,
         details=details,
     )
