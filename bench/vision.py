@@ -22,6 +22,7 @@ import time
 from dataclasses import replace
 from itertools import cycle, islice
 from pathlib import Path
+from typing import Any
 
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
@@ -38,7 +39,10 @@ from interview_monitor.detectors.vision import (  # noqa: E402
     VisionSession,
     load_vision_models,
 )
-from interview_monitor.media.video import iter_frames, read_image  # noqa: E402
+from interview_monitor.detectors.vision.faces import detect_faces, fit_mesh, to_rgb  # noqa: E402
+from interview_monitor.detectors.vision.identity import IdentityCheck, load_face_embedder  # noqa: E402
+from interview_monitor.detectors.vision.tamper import CameraTamperChecks  # noqa: E402
+from interview_monitor.media.video import decode_image, iter_frames, read_image  # noqa: E402
 from shared_data import DATA  # noqa: E402
 
 CLIPS = (
@@ -114,6 +118,59 @@ def run(config: VisionConfig, models: VisionModels, jpegs: list[bytes], frames: 
     return cpu_ms, stages, session.stats["object_detector_runs"], session.stats["hand_crop_runs"]
 
 
+def fitted_faces(models: Any, bgr_frames: list[Any]) -> list[tuple[Any, Any, Any, Any]]:
+    """(rgb, bgr, faces, the main face's mesh fit or None) per frame, computed before timing."""
+    min_score = VisionConfig().face_min_score
+    fitted = []
+    for bgr in bgr_frames:
+        rgb = to_rgb(bgr)
+        faces = detect_faces(models, rgb, min_score)
+        fit = fit_mesh(models, rgb, faces[0]) if faces else None
+        fitted.append((rgb, bgr, faces, fit))
+    return fitted
+
+
+def identity_and_tamper_costs(jpegs: list[bytes], frames: int) -> None:
+    """CPU ms of the identity and tamper stages alone, on frames prepared beforehand.
+
+    An embedding is dearer than the rest of a frame, so the identity stage embeds one face
+    every few seconds while the faces match and one a second otherwise. Its cost per frame is
+    measured on one person's clip (the steady state) and on the cycled clips above, whose
+    person changes every few seconds (the worst case: it keeps re-checking).
+    """
+    config = VisionConfig()
+    models = load_vision_models()
+    embedder = load_face_embedder()
+    cycled = fitted_faces(models, [decode_image(jpeg) for jpeg in jpegs])
+    male = DATA / "video" / "head-pose-face-detection-male.mp4"
+    one_person = fitted_faces(models, [frame for _, frame in iter_frames(male, 100.0)])
+    faces = [(rgb, fit) for rgb, _, _, fit in cycled if fit is not None]
+    embedder.embed(faces[0][0], faces[0][1].points)  # warm-up: the first call allocates
+    started = time.process_time()
+    for rgb, fit in islice(cycle(faces), frames):
+        embedder.embed(rgb, fit.points)
+    embed_ms = (time.process_time() - started) * 1000.0 / frames
+    print(f"\nidentity: SFace {embed_ms:.2f} CPU ms per face ({len(faces)} faces, cycled)")
+    for name, stream in (("one person (male clip)", one_person), ("the cycled clips", cycled)):
+        check = IdentityCheck(config.identity, embedder)
+        started = time.process_time()
+        for index, (rgb, bgr, faces, fit) in enumerate(islice(cycle(stream), frames)):
+            check.observe(rgb, bgr, faces, fit, index * 0.5)
+        stage_ms = (time.process_time() - started) * 1000.0 / frames
+        print(
+            f"  {name} at 2 frames/s: {check.embeddings} embeddings in {frames} frames, "
+            f"{stage_ms:.2f} CPU ms per frame"
+        )
+    checks = CameraTamperChecks(config.tamper)
+    started = time.process_time()
+    for index, ((_, bgr, _, _), jpeg) in enumerate(
+        islice(cycle(zip(cycled, jpegs, strict=True)), frames)
+    ):
+        checks.observe(bgr, index * 0.5, jpeg)
+    tamper_ms = (time.process_time() - started) * 1000.0 / frames
+    print(f"tamper: blocked + frozen/loop + label {tamper_ms:.2f} CPU ms per frame")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=240)
@@ -161,6 +218,7 @@ def main() -> int:
         "whole-frame detector runs, crops = hand crops run (ms/crop: phone_crops CPU per crop); cand/core = candidates at 1 frame/s "
         "one core holds by CPU time"
     )
+    identity_and_tamper_costs(jpegs, args.frames)
     return 0
 
 

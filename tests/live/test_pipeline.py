@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_monitor.live.pipeline import LivePipeline, Stream
+from interview_monitor.live.pipeline import LivePipeline, NoReferenceFaceError, Stream
 from interview_monitor.media.audio import decode_audio
 from interview_monitor.signals import DetectedEvent
 from tests.live.harness import jpeg_frames
@@ -186,3 +186,47 @@ async def test_face_check_uses_the_video_worker(
     assert await pipeline.count_faces(7, frames[0]) == 1
     with pytest.raises(ValueError):
         await pipeline.count_faces(7, b"not an image")
+
+
+async def test_a_person_switch_in_a_live_stream_is_one_identity_mismatch(
+    running: tuple[LivePipeline, Recorder], test_data: Path
+) -> None:
+    """Through the real worker process: the camera check's face is the reference, the man
+    streams, then a woman takes the seat; the page reports a virtual camera."""
+    pipeline, recorder = running
+    man = jpeg_frames(test_data / "video/head-pose-face-detection-male.mp4", 100.0)
+    woman = jpeg_frames(test_data / "video/head-pose-face-detection-female.mp4", 100.0)
+    reference = await pipeline.reference_face(31, man[0], "system check")
+    assert reference.source == "system check" and len(reference.vector) == 128 * 4
+    origin = datetime.now(UTC) - timedelta(minutes=5)
+    stream = pipeline.connect(31, "video", origin, time.time(), reference)
+    pipeline.report_camera_label(31, "OBS Virtual Camera")
+    for index, jpeg in enumerate(man + woman + woman):  # 0.5 s apart, as the page sends them
+        pipeline.feed_video(31, jpeg, origin.timestamp() + index * 0.5)
+        await settled(stream)
+    assert stream.processed == len(man) + 2 * len(woman)
+    await pipeline.disconnect(31, "video", finished=True)
+    await recorder.closed(31, "video")
+    by_kind: dict[str, list[DetectedEvent]] = {}
+    for event in recorder.events(31):
+        by_kind.setdefault(event.columns.get("event_type", ""), []).append(event)
+    [mismatch] = by_kind["identity_mismatch"]
+    assert mismatch.start_s > len(man) * 0.5
+    assert mismatch.details["reference"] == "system check"
+    [virtual] = by_kind["virtual_camera"]
+    assert virtual.details["camera_label"] == "OBS Virtual Camera"
+
+
+async def test_a_reference_face_needs_exactly_one_face(
+    running: tuple[LivePipeline, Recorder], test_data: Path
+) -> None:
+    pipeline, _ = running
+    group = jpeg_frames(test_data / "images/faces/group_selfie_4_faces.jpg", 1.0)[0]
+    empty = jpeg_frames(test_data / "images/faces/dogs.jpg", 1.0)[0]
+    with pytest.raises(NoReferenceFaceError) as several:
+        await pipeline.reference_face(32, group, "uploaded photo")
+    with pytest.raises(NoReferenceFaceError) as none:
+        await pipeline.reference_face(32, empty, "uploaded photo")
+    assert (several.value.reason, none.value.reason) == ("several_faces", "no_face")
+    with pytest.raises(ValueError):  # unreadable: not a NoReferenceFaceError
+        await pipeline.reference_face(32, b"not an image", "uploaded photo")

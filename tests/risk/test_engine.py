@@ -178,3 +178,12 @@ def test_detector_names_map_to_kinds() -> None:
     assert object_kind("book") == "other_object"
     assert face_kind("looking_away") == "looking_away"
     assert face_kind("blinking") == "other"
+
+
+def test_every_vision_face_kind_is_a_risk_kind_of_its_own() -> None:
+    """The detectors' face_pose_events types each have a policy (and a weight key)."""
+    from interview_monitor.detectors.vision.config import CAMERA_KINDS, FACE_KINDS, IDENTITY_KINDS
+
+    for event_type in FACE_KINDS + IDENTITY_KINDS + CAMERA_KINDS:
+        assert face_kind(event_type) == event_type
+        assert event_type in DEFAULT_POLICIES

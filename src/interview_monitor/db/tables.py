@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, REAL, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from interview_monitor.interviews.statuses import SessionStatus
@@ -76,6 +76,20 @@ class EvidenceSnapshot(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     content_type: Mapped[str] = mapped_column(String(50), server_default="image/jpeg")
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReferenceFaceRow(Base):
+    """Migration 0004: who the session's candidate is, for identity_mismatch."""
+
+    __tablename__ = "reference_faces"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("interview_sessions.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))
+    model: Mapped[str] = mapped_column(String(50))
+    embedding: Mapped[list[float]] = mapped_column(ARRAY(REAL))
+    snapshot: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class _SessionEvent:

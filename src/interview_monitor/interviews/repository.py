@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
@@ -15,6 +16,7 @@ from interview_monitor.db.tables import (
     FacePoseEvent,
     InterviewSession,
     ObjectDetectionEvent,
+    ReferenceFaceRow,
     RiskHistory,
     User,
 )
@@ -49,6 +51,29 @@ FLAG_MODELS: dict[str, type[ObjectDetectionEvent] | type[FacePoseEvent] | type[A
 class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def reference_face(self, session_id: int) -> ReferenceFaceRow | None:
+        query = select(ReferenceFaceRow).where(ReferenceFaceRow.session_id == session_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def save_reference_face(self, face: ReferenceFaceRow, replaces: Sequence[str]) -> bool:
+        """Insert, or replace the session's reference if its source is one of `replaces`;
+        True when stored."""
+        values = {
+            column: getattr(face, column)
+            for column in ("session_id", "source", "model", "embedding", "snapshot")
+        }
+        statement = (
+            insert(ReferenceFaceRow)
+            .values(**values)
+            .on_conflict_do_update(
+                constraint="reference_faces_session_key",
+                set_={**values, "created_at": func.now()},
+                where=ReferenceFaceRow.source.in_(list(replaces)),
+            )
+            .returning(ReferenceFaceRow.id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
     async def add(self, interview: InterviewSession) -> InterviewSession:
         self.session.add(interview)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.roles import REVIEWERS, Role
-from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, User
+from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, ReferenceFaceRow, User
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
@@ -64,6 +65,35 @@ async def get_session(
     if not is_reviewer(actor) and interview.user_id != actor.id:
         raise ForbiddenError("this session belongs to someone else")
     return interview
+
+
+REFERENCE_SOURCES = ("uploaded photo", "system check")
+REFERENCE_MODEL = "sface-2021dec-int8bq"
+
+
+async def save_reference_face(
+    db: AsyncSession, session_id: int, source: str, vector: bytes, jpeg: bytes
+) -> bool:
+    """Store the session's reference face (`vector`: 128 float32). An uploaded photo replaces
+    any; the camera check's face never replaces an uploaded photo. True when stored."""
+    embedding = list(array.array("f", vector))
+    replaces = REFERENCE_SOURCES if source == "uploaded photo" else (source,)
+    row = ReferenceFaceRow(
+        session_id=session_id,
+        source=source,
+        model=REFERENCE_MODEL,
+        embedding=embedding,
+        snapshot=jpeg,
+    )
+    return await SessionRepository(db).save_reference_face(row, replaces)
+
+
+async def reference_face(db: AsyncSession, session_id: int) -> tuple[bytes, bytes, str] | None:
+    """(vector as 128 float32, face JPEG, source) of the session's reference face, if any."""
+    row = await SessionRepository(db).reference_face(session_id)
+    if row is None:
+        return None
+    return array.array("f", row.embedding).tobytes(), row.snapshot, row.source
 
 
 async def end_session(

@@ -9,6 +9,7 @@ Fed with plain bytes and timestamps, so tests can drive it without any network.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import time
@@ -23,6 +24,7 @@ from interview_monitor.live.protocol import (
     Close,
     Closed,
     Done,
+    FaceReference,
     Kind,
     Open,
     Probe,
@@ -52,10 +54,19 @@ class ProbeTimeoutError(Exception):
     pass
 
 
+class NoReferenceFaceError(Exception):
+    """The image shows no single measurable face; `reason` says which in a word."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(eq=False)
 class _Probe:
-    answer: asyncio.Future[int]
+    answer: asyncio.Future[Probed]
     jpeg: bytes
+    enrol: bool = False
     resent: bool = False
 
 
@@ -77,6 +88,9 @@ class Stream:
     grace: asyncio.TimerHandle | None = None
     closed: asyncio.Future[None] | None = None
     last_error: str | None = None
+    reference: FaceReference | None = None  # video: who the candidate is, if known
+    camera_label: str | None = None  # video: the device label the page last reported
+    label_unsent: bool = False
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -126,15 +140,23 @@ class LivePipeline:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # --- connections --------------------------------------------------------------------
-    def connect(self, session_id: int, kind: Kind, origin: datetime, now: float) -> Stream:
-        """Open (or resume, within the grace time) the session's stream of this kind."""
+    def connect(
+        self,
+        session_id: int,
+        kind: Kind,
+        origin: datetime,
+        now: float,
+        reference: FaceReference | None = None,
+    ) -> Stream:
+        """Open (or resume, within the grace time) the session's stream of this kind; video
+        judges faces against `reference` (else against the stream's first stable face)."""
         stream = self._streams.get((session_id, kind))
         resumed = stream is not None and stream.closed is None
         if stream is None or stream.closed is not None:
             stream_id = stream_id_for(session_id, kind, next(self._segments))
-            stream = Stream(stream_id, session_id, kind, origin)
+            stream = Stream(stream_id, session_id, kind, origin, reference=reference)
             self._streams[(session_id, kind)] = self._by_id[stream_id] = stream
-            self._submit(stream, Open(stream_id))
+            self._submit(stream, Open(stream_id, reference=reference))
         if stream.grace is not None:
             stream.grace.cancel()
             stream.grace = None
@@ -179,16 +201,39 @@ class LivePipeline:
 
     async def count_faces(self, session_id: int, jpeg: bytes) -> int:
         """Faces in one JPEG, by the session's own video worker. ValueError if undecodable."""
+        faces = (await self._probe(session_id, jpeg, enrol=False)).faces
+        assert faces is not None
+        return faces
+
+    async def reference_face(self, session_id: int, jpeg: bytes, source: str) -> FaceReference:
+        """The reference face in one JPEG (a camera check's frame, an ID photo).
+
+        ValueError if undecodable, NoReferenceFaceError without exactly one measurable face.
+        """
+        probed = await self._probe(session_id, jpeg, enrol=True)
+        if probed.reference is None:
+            reason, _, message = (probed.refusal or "face_not_measurable: ").partition(": ")
+            raise NoReferenceFaceError(reason, message)
+        return dataclasses.replace(probed.reference, source=source)
+
+    async def _probe(self, session_id: int, jpeg: bytes, enrol: bool) -> Probed:
         if self._pool is None:
             raise RuntimeError("the live pipeline is not running")
         probe_id = stream_id_for(session_id, "video", PROBE_SEGMENT)
-        probe = _Probe(asyncio.get_running_loop().create_future(), jpeg)
+        probe = _Probe(asyncio.get_running_loop().create_future(), jpeg, enrol)
         self._probes.setdefault(probe_id, []).append(probe)
-        self._pool.submit("video", Probe(probe_id, jpeg))
+        self._pool.submit("video", Probe(probe_id, jpeg, enrol))
         try:
             return await asyncio.wait_for(probe.answer, PROBE_TIMEOUT_S)
         except TimeoutError:
             raise ProbeTimeoutError("the face check took too long; try again") from None
+
+    def report_camera_label(self, session_id: int, label: str) -> None:
+        """The candidate's camera device label (stream start, device change); it goes to the
+        worker with the next frame."""
+        stream = self._streams[(session_id, "video")]
+        if label != stream.camera_label:
+            stream.camera_label, stream.label_unsent = label, True
 
     # --- data ---------------------------------------------------------------------------
     def feed_video(self, session_id: int, jpeg: bytes, received_at: float) -> Stream:
@@ -229,7 +274,9 @@ class LivePipeline:
 
     def _send_frame(self, stream: Stream, t_s: float, jpeg: bytes, received_at: float) -> None:
         stream.in_flight += 1
-        self._submit(stream, VideoFrame(stream.stream_id, t_s, jpeg, received_at))
+        label = stream.camera_label if stream.label_unsent else None
+        stream.label_unsent = False
+        self._submit(stream, VideoFrame(stream.stream_id, t_s, jpeg, received_at, label))
 
     def _send_audio(self, stream: Stream, pcm: bytes, received_at: float) -> None:
         stream.in_flight += 1
@@ -298,7 +345,7 @@ class LivePipeline:
         if reply.faces is None:
             answer.set_exception(ValueError(reply.error))
         else:
-            answer.set_result(reply.faces)
+            answer.set_result(reply)
 
     def _restarted(self, kind: Kind, index: int) -> None:
         """The worker `index` of this kind died and a new one took its place: every stream
@@ -318,7 +365,8 @@ class LivePipeline:
                 continue
             # Audio times go on from the samples sent so far, so transcripts stay on the clock.
             offset_s = stream.samples_sent / SAMPLE_RATE if kind == "audio" else 0.0
-            self._submit(stream, Open(stream.stream_id, offset_s))
+            self._submit(stream, Open(stream.stream_id, offset_s, stream.reference))
+            stream.label_unsent = stream.camera_label is not None  # the new worker knows none
             if stream.waiting is not None:
                 t_s, jpeg, received_at = stream.waiting
                 stream.waiting = None
@@ -336,7 +384,7 @@ class LivePipeline:
                     probe.answer.set_exception(ValueError("the image could not be checked"))
                 else:
                     probe.resent = True
-                    pool.submit("video", Probe(probe_id, probe.jpeg))
+                    pool.submit("video", Probe(probe_id, probe.jpeg, probe.enrol))
             self._probes[probe_id] = [probe for probe in waiting if not probe.answer.done()]
 
     def restarts(self) -> int:

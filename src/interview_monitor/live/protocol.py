@@ -17,20 +17,33 @@ Kind = Literal["video", "audio"]
 
 
 @dataclass(frozen=True, slots=True)
+class FaceReference:
+    """Who the candidate is: SFace's unit vector (float32 bytes) and the face as a JPEG."""
+
+    vector: bytes
+    jpeg: bytes
+    source: str  # "system check" or "uploaded photo"
+
+
+@dataclass(frozen=True, slots=True)
 class Open:
     """Fresh detector state for the stream; its first sample is `offset_s` into the stream
-    (a stream whose worker was restarted goes on with its times kept on the clock)."""
+    (a stream whose worker was restarted goes on with its times kept on the clock). A video
+    stream judges faces against `reference`, or without one against its first stable face."""
 
     stream_id: int
     offset_s: float = 0.0
+    reference: FaceReference | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """How many faces are in this JPEG (the candidate's camera check)."""
+    """How many faces are in this JPEG (the candidate's camera check); with `enrol`, also
+    the reference face it gives when it shows exactly one."""
 
     stream_id: int
     jpeg: bytes
+    enrol: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +52,7 @@ class VideoFrame:
     t_s: float
     jpeg: bytes
     received_at: float
+    camera_label: str | None = None  # the camera's device label, when it is new
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +108,9 @@ class Opened:
 class Probed:
     stream_id: int
     faces: int | None
-    error: str | None
+    error: str | None  # the image could not be read
+    reference: FaceReference | None = None  # asked for (enrol) and one measurable face
+    refusal: str | None = None  # asked for, but no reference: "no_face", "several_faces", ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from interview_monitor.live.protocol import (
     Close,
     Closed,
     Done,
+    FaceReference,
     Failed,
     Kind,
     Open,
@@ -59,10 +60,22 @@ class Detector(Protocol):
 
 
 class _VideoDetector:
-    def __init__(self) -> None:
+    def __init__(self, reference: FaceReference | None = None) -> None:
+        # numpy and the models load here, in the worker, after it limited their threads.
+        import numpy as np
+
         from interview_monitor.detectors.vision import VisionConfig, VisionSession
+        from interview_monitor.detectors.vision.identity import ReferenceFace, unit
 
         self._session = VisionSession(VisionConfig())
+        if reference is not None:
+            vector = unit(np.frombuffer(reference.vector, dtype=np.float32))
+            self._session.set_reference_face(
+                ReferenceFace(vector, reference.jpeg, reference.source)
+            )
+
+    def report_camera_label(self, label: str) -> None:
+        self._session.report_camera_label(label)
 
     def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]:
         return self._session.feed_jpeg(payload, t_s)
@@ -140,6 +153,25 @@ def _count_faces(jpeg: bytes) -> tuple[int | None, str | None]:
     except Exception as error:
         return None, f"{type(error).__name__}: {error}"
     return len(detect_faces(load_vision_models(), rgb, VisionConfig().face_min_score)), None
+
+
+def _enrol(stream_id: int, jpeg: bytes) -> Probed:
+    """The camera check's or an uploaded photo's reference face, or why there is none."""
+    from interview_monitor.detectors.vision import VisionConfig
+    from interview_monitor.detectors.vision.identity import ReferenceFaceError, reference_from_image
+    from interview_monitor.media.video import decode_image
+
+    try:
+        bgr = decode_image(jpeg)
+    except Exception as error:
+        return Probed(stream_id, None, f"{type(error).__name__}: {error}")
+    try:
+        face = reference_from_image(bgr, "", VisionConfig().face_min_score)
+    except ReferenceFaceError as refused:
+        faces = {"no_face": 0, "several_faces": 2}.get(refused.reason, 1)
+        return Probed(stream_id, faces, None, refusal=f"{refused.reason}: {refused}")
+    reference = FaceReference(face.vector.tobytes(), face.jpeg, "")
+    return Probed(stream_id, 1, None, reference)
 
 
 class Worker:
@@ -240,18 +272,23 @@ class Worker:
 
     def handle(self, request: Request) -> list[Reply]:
         match request:
-            case Open(stream_id, offset_s):
+            case Open(stream_id, offset_s, reference):
                 self.detectors[stream_id] = (
                     _AudioDetector(self.batcher, offset_s)
                     if self.batcher is not None
-                    else _VideoDetector()
+                    else _VideoDetector(reference)
                 )
                 return [Opened(stream_id)]
-            case Probe(stream_id, jpeg):
-                return [Probed(stream_id, *_count_faces(jpeg))]
+            case Probe(stream_id, jpeg, enrol):
+                return [
+                    _enrol(stream_id, jpeg) if enrol else Probed(stream_id, *_count_faces(jpeg))
+                ]
             case Close(stream_id, t_s):
                 return self._close(stream_id, t_s)
-            case VideoFrame(stream_id, t_s, payload, received_at):
+            case VideoFrame(stream_id, t_s, payload, received_at, camera_label):
+                detector = self.detectors.get(stream_id)
+                if camera_label is not None and isinstance(detector, _VideoDetector):
+                    detector.report_camera_label(camera_label)
                 return self._feed(stream_id, payload, t_s, received_at)
             case AudioChunk(stream_id, payload, received_at):
                 return self._feed(stream_id, payload, 0.0, received_at)

@@ -50,13 +50,23 @@ class KindPolicy:
 
 DEFAULT_POLICIES: dict[str, KindPolicy] = {
     "phone": KindPolicy("Phone in view", 70.0, "a phone was seen"),
+    # Someone else sitting the interview is as strong a sign as a phone.
+    "identity_mismatch": KindPolicy(
+        "Different person", 70.0, "the face in the seat was not the reference face"
+    ),
+    # A picture or recording instead of the camera hides everything else: strong.
+    "frozen_video": KindPolicy("Frozen video", 60.0, "the camera showed a still or looped picture"),
     "extra_person": KindPolicy("Another person in view", 60.0, "another person was seen"),
     "multiple_faces": KindPolicy("Several faces", 60.0, "more than one face was in the frame"),
     "multiple_speakers": KindPolicy(
         "Other voices", 55.0, "a voice other than the candidate's spoke"
     ),
     "spoken_cue": KindPolicy("Spoken cue", 50.0, "words that ask for outside help were heard"),
+    "virtual_camera": KindPolicy(
+        "Virtual camera", 50.0, "a software camera that can show any video was in use"
+    ),
     "no_face": KindPolicy("Candidate absent", 45.0, "no face was in the frame"),
+    "camera_blocked": KindPolicy("Camera covered", 45.0, "the camera was covered or dark"),
     "looking_away": KindPolicy("Looking away", 40.0, "the candidate looked away from the screen"),
     "head_turned": KindPolicy("Head turned", 35.0, "the candidate's head was turned away"),
     "other_object": KindPolicy("Other object", 20.0, "an object that may help was seen"),
@@ -69,7 +79,16 @@ OBJECT_KINDS = {
     "mobile phone": "phone",
     "person": "extra_person",
 }
-FACE_KINDS = {"looking_away", "head_turned", "no_face", "multiple_faces"}
+FACE_KINDS = {
+    "looking_away",
+    "head_turned",
+    "no_face",
+    "multiple_faces",
+    "identity_mismatch",
+    "camera_blocked",
+    "frozen_video",
+    "virtual_camera",
+}
 
 
 def object_kind(object_detected: str) -> str:

@@ -2,7 +2,9 @@
 
 Client -> server: binary messages (video: one JPEG each; audio: 16 kHz mono s16le PCM), and
 text messages holding JSON: {"token": "..."} (first message, when no `token` query
-parameter), {"type": "ping"}, {"type": "finish"} (the candidate is done: flush now).
+parameter), {"type": "ping"}, {"type": "finish"} (the candidate is done: flush now), and on
+the video stream {"type": "camera", "label": "..."} (the camera's device label, sent on
+connecting and when the devices change: the server flags software cameras).
 Server -> client: JSON text messages: "ready", "ack", "pong", "error" (just before a close).
 """
 

@@ -8,7 +8,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, Request, WebSocket
@@ -19,16 +19,23 @@ from interview_monitor.db.tables import InterviewSession, User
 from interview_monitor.deps import (
     CurrentUser,
     DatabaseDep,
+    DbSession,
     LiveRuntimeDep,
     Reviewer,
     SettingsDep,
 )
 from interview_monitor.errors import InvalidInputError, UnavailableError
 from interview_monitor.ids import RowId
+from interview_monitor.interviews.service import get_session, reference_face, save_reference_face
 from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.live.hub import ALL_SESSIONS
-from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError, Stream
-from interview_monitor.live.protocol import Kind
+from interview_monitor.live.pipeline import (
+    LivePipeline,
+    NoReferenceFaceError,
+    ProbeTimeoutError,
+    Stream,
+)
+from interview_monitor.live.protocol import FaceReference, Kind
 from interview_monitor.live.runtime import LiveRuntime
 from interview_monitor.streaming.auth import (
     authenticate,
@@ -50,6 +57,8 @@ from interview_monitor.streaming.protocol import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["live"])
+MAX_CAMERA_LABEL = 200  # browsers' device labels are well under this
+MAX_REFERENCE_IMAGE_BYTES = 8 * 1024 * 1024  # a phone's photo of an ID card, as taken
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,9 @@ async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind:
             raise StreamClosed(CloseCode.TRY_AGAIN_LATER, "live detection is not running")
         user = await parts.authenticate(websocket)
         interview = await session_for_candidate(database, session_id, user)
-        stream = pipeline.connect(session_id, kind, _origin(pipeline, interview, kind), time.time())
+        reference = await _reference(database, session_id) if kind == "video" else None
+        origin = _origin(pipeline, interview, kind)
+        stream = pipeline.connect(session_id, kind, origin, time.time(), reference)
         connected = True
         await websocket.send_json(
             {"type": "ready", "session_id": session_id, "kind": kind, **stream.counts()}
@@ -121,6 +132,12 @@ async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind:
     finally:
         if connected and pipeline is not None:
             await pipeline.disconnect(session_id, kind, finished)
+
+
+async def _reference(database: Database, session_id: int) -> FaceReference | None:
+    async with database.session() as db:
+        stored = await reference_face(db, session_id)
+    return None if stored is None else FaceReference(*stored)
 
 
 def _origin(pipeline: LivePipeline, interview: InterviewSession, kind: Kind) -> datetime:
@@ -147,6 +164,11 @@ async def _pump(
                 return True
             if control.get("type") == "ping":
                 await websocket.send_json({"type": "pong", "t": control.get("t")})
+                continue
+            label = control.get("label")
+            if kind == "video" and control.get("type") == "camera" and isinstance(label, str):
+                # The camera's device label (start, device change): the worker classifies it.
+                pipeline.report_camera_label(session_id, label[:MAX_CAMERA_LABEL])
                 continue
             raise StreamClosed(CloseCode.UNSUPPORTED_DATA, f"{kind} data must be binary messages")
         check_size(data, limit)
@@ -266,3 +288,45 @@ async def face_check(
         "ok": faces == 1,
         "message": messages.get(faces, "More than one face is in view: be alone in the frame."),
     }
+
+
+_REFERENCE_SOURCES = {"id_photo": "uploaded photo", "system_check": "system check"}
+_NO_REFERENCE = {
+    "no_face": "no face was found in the image",
+    "several_faces": "more than one face is in the image: it must show the candidate alone",
+    "face_not_measurable": "the face could not be measured: use a frontal, well-lit photo",
+}
+
+
+@router.post("/api/interview/{session_id}/reference-face", status_code=201)
+async def upload_reference_face(
+    request: Request,
+    runtime: LiveRuntimeDep,
+    db: DbSession,
+    user: CurrentUser,
+    session_id: RowId,
+    source: Literal["id_photo", "system_check"] = "id_photo",
+) -> dict[str, Any]:
+    """Who the candidate is: an ID photo, or the camera check's frame (a JPEG or PNG body).
+
+    The session's candidate or a reviewer. An ID photo replaces any reference; the camera
+    check's face never replaces an ID photo. Live streams opened afterwards judge faces
+    against it (identity_mismatch); without one, against the stream's first stable face.
+    """
+    await get_session(db, session_id, user)
+    if runtime.pipeline is None:
+        raise UnavailableError("live detection is not running on this server")
+    body = await request.body()
+    if len(body) > MAX_REFERENCE_IMAGE_BYTES:
+        raise InvalidInputError(f"the image is over {MAX_REFERENCE_IMAGE_BYTES} bytes", ["body"])
+    try:
+        face = await runtime.pipeline.reference_face(session_id, body, _REFERENCE_SOURCES[source])
+    except ValueError:
+        raise InvalidInputError("the body must be one JPEG or PNG image", ["body"]) from None
+    except NoReferenceFaceError as refused:
+        message = _NO_REFERENCE.get(refused.reason, str(refused))
+        raise InvalidInputError(message, ["body"]) from None
+    except ProbeTimeoutError as error:
+        raise UnavailableError(str(error)) from None
+    stored = await save_reference_face(db, session_id, face.source, face.vector, face.jpeg)
+    return {"session_id": session_id, "source": face.source, "stored": stored}

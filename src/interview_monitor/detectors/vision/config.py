@@ -9,6 +9,8 @@ from interview_monitor.detectors.vision.calibration import Baseline, Calibration
 
 FACE_KINDS = ("no_face", "multiple_faces", "head_turned", "looking_away")
 OBJECT_KINDS = ("cell phone", "person", "book", "laptop")
+IDENTITY_KINDS = ("identity_mismatch",)
+CAMERA_KINDS = ("camera_blocked", "frozen_video", "virtual_camera")
 
 
 def _default_rules() -> dict[str, EpisodeRules]:
@@ -29,7 +31,56 @@ def _default_rules() -> dict[str, EpisodeRules]:
         "cell phone": EpisodeRules(
             1.0, 0.75, min_duration_s=0.0, min_samples=2, max_gap_s=3.0, confirm_within_samples=3
         ),
+        # IdentityRules already debounces (4 of 5 judged faces); it judges ~1 face a second
+        # and skips profiles, so allow long gaps between its samples.
+        "identity_mismatch": EpisodeRules(
+            1.0, 0.25, min_duration_s=0.0, min_samples=1, max_gap_s=10.0
+        ),
+        # Both measured in docs/vision.md: a live camera never gives 2 s of flat frames nor
+        # 3 s of repeated ones (sensor noise), a covered lens or a still picture always does.
+        "camera_blocked": EpisodeRules(1.0, 1.0, min_duration_s=2.0, min_samples=3, max_gap_s=1.0),
+        "frozen_video": EpisodeRules(1.0, 1.0, min_duration_s=3.0, min_samples=4, max_gap_s=2.0),
+        "virtual_camera": EpisodeRules(1.0, 1.0, min_duration_s=0.0, min_samples=1, max_gap_s=1.0),
     }
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    """SFace on the shared data: same person >= 0.566, different people <= 0.450 (|yaw| <= 35)."""
+
+    threshold: float = 0.45  # cosine; OpenCV Zoo's published cut, 0.363, let 0.08% through
+    max_yaw_deg: float = 35.0  # beyond, one woman's own faces fell to 0.49: too near 0.45
+    # ~27 ms per face, more than the rest of a frame. While every judged face matches, one
+    # every 5 s (2.7 ms per frame on average at 2 frames/s); while enrolling, after a
+    # mismatch, or when the face comes back after a frame with no face or several, one a
+    # second, so a seat change is confirmed (4 of 5) about 4 s after the newcomer is seen.
+    embed_interval_s: float = 5.0
+    recheck_interval_s: float = 1.0
+    enrol_faces: int = 3  # without a reference: this many agreeing faces in a row become it
+    window: int = 5
+    mismatches_needed: int = 4
+
+
+@dataclass(frozen=True)
+class TamperRules:
+    """Measured on 64x36 / 160x90 grey thumbnails (docs/vision.md, "Tampered camera")."""
+
+    # Blind frame: flat at any brightness (finger, tape, cap), or dark and nearly flat.
+    # Live frames measured std >= 45 (>= 14 in a dark room or half-covered lens).
+    flat_std: float = 4.0
+    dark_mean: float = 20.0
+    dark_std: float = 10.0
+    # Repeat: mean absolute difference to one of the last `recent` frames. Live sensor noise
+    # kept >= 0.25 at sigma 1; a frozen picture re-encoded by the page measures 0.00.
+    repeat_mad: float = 0.10
+    recent: int = 10
+    # Loop: one frame >= min_lag_s old matches far better than the history's median, at a
+    # lag that stays put for loop_frames moving frames (live drift puts it at the newest).
+    loop_ratio: float = 0.35
+    loop_frames: int = 6
+    lag_tolerance_s: float = 0.6
+    min_lag_s: float = 2.0
+    history: int = 300  # frames of loop memory: 150 s at 2 frames/s; cost is linear in it
 
 
 @dataclass(frozen=True)
@@ -76,6 +127,8 @@ class VisionConfig:
     calibration: CalibrationRules = field(default_factory=CalibrationRules)
     prior: Baseline = field(default_factory=Baseline)
     rules: dict[str, EpisodeRules] = field(default_factory=_default_rules)
+    identity: IdentityRules = field(default_factory=IdentityRules)
+    tamper: TamperRules = field(default_factory=TamperRules)
     snapshot_max_side: int = 640
     snapshot_jpeg_quality: int = 85
 

