@@ -56,6 +56,11 @@ DEFAULT_POLICIES: dict[str, KindPolicy] = {
         "Other voices", 55.0, "a voice other than the candidate's spoke"
     ),
     "spoken_cue": KindPolicy("Spoken cue", 50.0, "words that ask for outside help were heard"),
+    "shared_answer": KindPolicy(
+        "Answer shared with another candidate",
+        50.0,
+        "an answer nearly copied another candidate's answer to the same question",
+    ),
     "no_face": KindPolicy("Candidate absent", 45.0, "no face was in the frame"),
     "looking_away": KindPolicy("Looking away", 40.0, "the candidate looked away from the screen"),
     "head_turned": KindPolicy("Head turned", 35.0, "the candidate's head was turned away"),
