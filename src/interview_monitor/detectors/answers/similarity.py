@@ -34,7 +34,7 @@ OWN_JACCARD_MIN = 0.40
 # Or the answer model's cosine with a lower own-text floor: catches synonym swaps and fillers.
 COSINE_MIN = 0.93
 OWN_JACCARD_FLOOR = 0.25
-# The strong tier: 3 of 15,104 honest pairs (one of them a real copy of a web text).
+# The strong tier: long own text in common (11 of 15,104 honest pairs, docs/answers.md).
 STRONG_OWN_SHINGLES = 25
 # Compared with more prior answers than this, only strong matches are reported: a weak
 # match's per-pair false-alarm rate (3.3e-4) would flag 1 - (1 - p) ** n of honest answers,
