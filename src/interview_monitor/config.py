@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path("~/.local/share/interview-monitor").expanduser()
+DEFAULT_ANSWER_MATCH_WINDOW = 100
 
 
 class Environment(StrEnum):
@@ -38,6 +39,15 @@ class Settings(BaseSettings):
     # How long the ingest endpoints trust a resolved caller before looking it up again.
     principal_cache_s: float = Field(
         default=5.0, alias="INTERVIEW_MONITOR_PRINCIPAL_CACHE_S", ge=0, le=300
+    )
+    # How many of the newest answers to a question (by other candidates) a new answer is
+    # compared with to find shared answers; 0 turns the comparison off. Linear cost
+    # (docs/answers.md): 30 ms at 100, 0.4 s at 1,000, where only strong matches count.
+    answer_match_window: int = Field(
+        default=DEFAULT_ANSWER_MATCH_WINDOW,
+        alias="INTERVIEW_MONITOR_ANSWER_MATCH_WINDOW",
+        ge=0,
+        le=10_000,
     )
     risk_weights: dict[str, float] = Field(
         default_factory=dict, alias="INTERVIEW_MONITOR_RISK_WEIGHTS"

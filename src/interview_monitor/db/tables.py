@@ -153,6 +153,41 @@ class AnswerEvaluation(_SessionEvent, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class AnswerVector(Base):
+    __tablename__ = "answer_vectors"
+
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("answer_evaluations.id", ondelete="CASCADE"), primary_key=True
+    )
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AnswerMatch(Base):
+    """A near-copy between this session's answer and another candidate's: a flag."""
+
+    __tablename__ = "answer_matches"
+    kind: ClassVar[str] = "answer_match"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("interview_sessions.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer_evaluations.id", ondelete="CASCADE"))
+    other_session_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_sessions.id", ondelete="CASCADE")
+    )
+    other_answer_id: Mapped[int] = mapped_column(
+        ForeignKey("answer_evaluations.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[str] = mapped_column(String(100))
+    tier: Mapped[str] = mapped_column(String(10))
+    own_jaccard: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    own_shingles: Mapped[int] = mapped_column(Integer)
+    cosine: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dismissed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dismissal_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class RiskHistory(Base):
     __tablename__ = "risk_history"
 

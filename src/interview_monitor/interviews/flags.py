@@ -13,14 +13,20 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from interview_monitor.db.tables import AudioTranscript, FacePoseEvent, ObjectDetectionEvent
+from interview_monitor.db.tables import (
+    AnswerMatch,
+    AudioTranscript,
+    FacePoseEvent,
+    ObjectDetectionEvent,
+)
 from interview_monitor.risk.engine import Flag
 from interview_monitor.risk.flags import flags_for_event
 
-FlagRow = ObjectDetectionEvent | FacePoseEvent | AudioTranscript
+FlagRow = ObjectDetectionEvent | FacePoseEvent | AudioTranscript | AnswerMatch
 OBJECT_TABLE = ObjectDetectionEvent.__tablename__
 FACE_TABLE = FacePoseEvent.__tablename__
 TRANSCRIPT_TABLE = AudioTranscript.__tablename__
+MATCH_TABLE = AnswerMatch.__tablename__
 
 
 def flag_ref(row: FlagRow) -> str:
@@ -67,6 +73,12 @@ def flag_queries(session_ids: Sequence[int]) -> dict[str, Select[Any]]:
                 func.cardinality(AudioTranscript.flagged_phrases) > 0,
             )
         ),
+        MATCH_TABLE: query(
+            AnswerMatch,
+            AnswerMatch.created_at,
+            AnswerMatch.tier,
+            AnswerMatch.other_session_id,
+        ),
     }
 
 
@@ -77,6 +89,9 @@ def _percent(value: Any) -> float | None:
 def _flags_of(table: str, row: Any) -> list[Flag]:
     ref = f"{table}:{row.id}"
     dismissed = row.dismissed_at is not None
+    if table == MATCH_TABLE:
+        columns = {"tier": row.tier, "other_session_id": row.other_session_id}
+        return flags_for_event(ref, table, row.created_at, 0.0, columns, None, dismissed)
     if table == TRANSCRIPT_TABLE:
         start: datetime = row.start_timestamp or row.created_at
         duration = max(0.0, ((row.end_timestamp or start) - start).total_seconds())

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
     AnswerEvaluation,
+    AnswerMatch,
     AudioTranscript,
     EvidenceSnapshot,
     FacePoseEvent,
@@ -20,7 +21,7 @@ from interview_monitor.db.tables import (
     RiskHistory,
     User,
 )
-from interview_monitor.interviews.flags import flag_queries
+from interview_monitor.interviews.flags import FlagRow, flag_queries
 from interview_monitor.interviews.schemas import SummaryQuery
 from interview_monitor.interviews.statuses import SessionStatus
 
@@ -41,10 +42,11 @@ _SET_RISKS = text(
     "RETURNING session_id"
 )
 
-FLAG_MODELS: dict[str, type[ObjectDetectionEvent] | type[FacePoseEvent] | type[AudioTranscript]] = {
+FLAG_MODELS: dict[str, type[FlagRow]] = {
     "object_detection_events": ObjectDetectionEvent,
     "face_pose_events": FacePoseEvent,
     "audio_transcripts": AudioTranscript,
+    "answer_matches": AnswerMatch,
 }
 
 
@@ -186,10 +188,8 @@ class SessionRepository:
         changed = await self.session.execute(_SET_RISKS, {"ids": ids, "scores": values})
         return {row[0] for row in changed}
 
-    async def flags(
-        self, session_id: int
-    ) -> list[ObjectDetectionEvent | FacePoseEvent | AudioTranscript]:
-        found: list[ObjectDetectionEvent | FacePoseEvent | AudioTranscript] = []
+    async def flags(self, session_id: int) -> list[FlagRow]:
+        found: list[FlagRow] = []
         for model in FLAG_MODELS.values():
             rows: Sequence[Any] = (
                 await self.session.scalars(select(model).where(model.session_id == session_id))

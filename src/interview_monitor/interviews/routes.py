@@ -30,10 +30,12 @@ from interview_monitor.reports.builder import build_report, risk_json, timeline_
 
 router = APIRouter(tags=["interviews"])
 
+EventKind = Literal["object-detection", "face-pose", "audio-transcript", "answer-match"]
 EVENT_TABLES = {
     "object-detection": "object_detection_events",
     "face-pose": "face_pose_events",
     "audio-transcript": "audio_transcripts",
+    "answer-match": "answer_matches",
 }
 
 
@@ -160,7 +162,7 @@ async def list_events(
     db: DbSession,
     user: Reviewer,
     session_id: RowId,
-    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    kind: EventKind,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
@@ -174,7 +176,7 @@ async def dismiss_flag(
     user: Reviewer,
     model: RiskModelDep,
     session_id: RowId,
-    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    kind: EventKind,
     event_id: BigRowId,
     request: Annotated[DismissRequest | None, Body()] = None,
 ) -> RiskRead:

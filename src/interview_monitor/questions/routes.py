@@ -12,6 +12,7 @@ from interview_monitor.deps import (
     DbSession,
     LiveRuntimeDep,
     RiskModelDep,
+    SettingsDep,
 )
 from interview_monitor.ids import RowId
 from interview_monitor.interviews.service import is_reviewer
@@ -48,8 +49,12 @@ async def submit_answer(
     model: RiskModelDep,
     evaluator: AnswerEvaluatorDep,
     live: LiveRuntimeDep,
+    settings: SettingsDep,
     session_id: RowId,
     body: AnswerRequest,
 ) -> AnswerStored:
-    """The candidate's answer to a bank question, scored for relevance and stored for review."""
-    return await service.submit_answer(db, user, session_id, body, evaluator, model, live.hub)
+    """The candidate's answer to a bank question, scored for relevance and stored for review
+    (with any near-copy of another candidate's answer flagged for reviewers)."""
+    return await service.submit_answer(
+        db, user, session_id, body, evaluator, model, live.hub, settings.answer_match_window
+    )

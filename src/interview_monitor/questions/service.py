@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from interview_monitor.config import DEFAULT_ANSWER_MATCH_WINDOW
 from interview_monitor.db.tables import InterviewQuestion, User
 from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.events.service import store_detected
@@ -27,6 +28,11 @@ from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.questions.repository import QuestionRepository
 from interview_monitor.questions.schemas import MAX_ANSWER_CHARS, AnswerRequest, AnswerStored
 from interview_monitor.risk.engine import RiskModel
+from interview_monitor.sharing.service import (
+    find_shared_answers,
+    lock_sessions,
+    record_shared_answers,
+)
 from interview_monitor.signals import DetectedEvent
 
 
@@ -135,9 +141,11 @@ async def submit_answer(
     evaluator: AnswerEvaluator,
     model: RiskModel,
     hub: ReviewHub,
+    match_window: int = DEFAULT_ANSWER_MATCH_WINDOW,
 ) -> AnswerStored:
-    """Score the candidate's answer for relevance and store it with the session's new risk;
-    the session's reviewers are told once the transaction has committed."""
+    """Score the candidate's answer for relevance, look for it among other candidates'
+    answers (the newest `match_window`) and store it with the session's new risk; the
+    session's reviewers are told once the transaction has committed."""
     interview = await get_session(db, session_id, user)
     if interview.user_id != user.id:
         raise ForbiddenError("only the session's candidate answers its questions")
@@ -150,6 +158,17 @@ async def submit_answer(
         raise InvalidInputError("type an answer or give spoken_since", ["body", "answer"])
     score = await evaluator.score(question.question, answer, question.reference_answer)
     relevance = round(score.relevance, 2)
+    shared = await find_shared_answers(
+        db,
+        user.id,
+        question.id,
+        question.question,
+        question.reference_answer,
+        answer,
+        score.answer_vector,
+        match_window,
+    )
+    await lock_sessions(db, session_id, shared)
     evaluation = DetectedEvent(
         table="answer_evaluations",
         start_s=0.0,
@@ -165,6 +184,10 @@ async def submit_answer(
     stored, _assessment = await store_detected(
         db, session_id, [evaluation], interview.start_time, model
     )
+    answer_id = stored["answer_evaluations"][0]
+    await record_shared_answers(
+        db, session_id, answer_id, question.id, score.answer_vector, shared, model
+    )
 
     def tell_reviewers() -> None:
         update = {
@@ -178,7 +201,7 @@ async def submit_answer(
 
     _once_committed(db, tell_reviewers)
     return AnswerStored(
-        id=stored["answer_evaluations"][0],
+        id=answer_id,
         session_id=session_id,
         question_id=question.id,
         answer_chars=len(answer),

@@ -10,14 +10,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
-    AudioTranscript,
+    AnswerMatch,
     FacePoseEvent,
     InterviewSession,
     ObjectDetectionEvent,
 )
-from interview_monitor.interviews.flags import flag_ref, flags_from_rows
+from interview_monitor.interviews.flags import FlagRow, flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
+from interview_monitor.sharing.repository import MatchRepository
 
 
 def risk_json(session_id: int, assessment: RiskAssessment) -> dict[str, Any]:
@@ -29,20 +30,19 @@ def risk_json(session_id: int, assessment: RiskAssessment) -> dict[str, Any]:
     }
 
 
-def _dismissal(
-    row: ObjectDetectionEvent | FacePoseEvent | AudioTranscript,
-) -> dict[str, Any] | None:
+def _dismissal(row: FlagRow) -> dict[str, Any] | None:
     if row.dismissed_at is None:
         return None
     return {"at": row.dismissed_at, "by": row.dismissed_by, "reason": row.dismissal_reason}
 
 
-def timeline_entry(row: ObjectDetectionEvent | FacePoseEvent | AudioTranscript) -> dict[str, Any]:
+def timeline_entry(row: FlagRow) -> dict[str, Any]:
     base: dict[str, Any] = {
         "ref": flag_ref(row),
         "table": row.__tablename__,
         "id": row.id,
-        "source": row.source,
+        # Shared answers are found by the server itself when an answer is submitted.
+        "source": "answer comparison" if isinstance(row, AnswerMatch) else row.source,
         "dismissed": _dismissal(row),
     }
     if isinstance(row, ObjectDetectionEvent):
@@ -66,6 +66,24 @@ def timeline_entry(row: ObjectDetectionEvent | FacePoseEvent | AudioTranscript) 
             "confidence": None if row.confidence_score is None else float(row.confidence_score),
             "snapshot_url": row.snapshot_url,
         }
+    if isinstance(row, AnswerMatch):
+        return {
+            **base,
+            "at": row.created_at,
+            "kind": "shared_answer",
+            "label": f"Answer shared with session {row.other_session_id} ({row.tier} near-copy)",
+            "duration_ms": 0,
+            # Own-text overlap in percent: the column every flag shows as its confidence.
+            "confidence": float(row.own_jaccard) * 100,
+            "question_id": row.question_id,
+            "answer_id": row.answer_id,
+            "other_session_id": row.other_session_id,
+            "other_answer_id": row.other_answer_id,
+            "tier": row.tier,
+            "own_jaccard": float(row.own_jaccard),
+            "own_shingles": row.own_shingles,
+            "cosine": None if row.cosine is None else float(row.cosine),
+        }
     start = row.start_timestamp or row.created_at
     end = row.end_timestamp or start
     kinds = (["other voices"] if row.is_multiple_speakers else []) + (
@@ -84,6 +102,23 @@ def timeline_entry(row: ObjectDetectionEvent | FacePoseEvent | AudioTranscript) 
     }
 
 
+async def _with_both_answers(db: AsyncSession, timeline: list[dict[str, Any]]) -> None:
+    """Put both answers of each shared-answer flag side by side in its text: the reviewer
+    judges the copy, not the score."""
+    matches = [entry for entry in timeline if entry["kind"] == "shared_answer"]
+    if not matches:
+        return
+    ids = {entry[key] for entry in matches for key in ("answer_id", "other_answer_id")}
+    texts = await MatchRepository(db).answer_texts(sorted(ids))
+    for entry in matches:
+        entry["answer"] = texts.get(entry["answer_id"], "")
+        entry["other_answer"] = texts.get(entry["other_answer_id"], "")
+        entry["text"] = (
+            f"This answer: {entry['answer']} | "
+            f"Session {entry['other_session_id']}'s answer: {entry['other_answer']}"
+        )
+
+
 async def build_report(
     db: AsyncSession, interview: InterviewSession, model: RiskModel
 ) -> dict[str, Any]:
@@ -98,6 +133,7 @@ async def build_report(
     timeline = sorted(
         (timeline_entry(row) for row in rows), key=lambda entry: (entry["at"], entry["ref"])
     )
+    await _with_both_answers(db, timeline)
     history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *scores]
     return {
         "session_id": interview.id,

@@ -65,6 +65,11 @@ DEFAULT_POLICIES: dict[str, KindPolicy] = {
     "virtual_camera": KindPolicy(
         "Virtual camera", 50.0, "a software camera that can show any video was in use"
     ),
+    "shared_answer": KindPolicy(
+        "Answer shared with another candidate",
+        50.0,
+        "an answer nearly copied another candidate's answer to the same question",
+    ),
     "no_face": KindPolicy("Candidate absent", 45.0, "no face was in the frame"),
     "camera_blocked": KindPolicy("Camera covered", 45.0, "the camera was covered or dark"),
     "looking_away": KindPolicy("Looking away", 40.0, "the candidate looked away from the screen"),

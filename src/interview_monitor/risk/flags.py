@@ -13,6 +13,10 @@ DEFAULT_OBJECT_SEVERITY = 3
 DEFAULT_FACE_CONFIDENCE = 0.8
 OTHER_VOICE_SEVERITY = 3
 SPOKEN_CUE_SEVERITY = 4
+SHARED_ANSWER_SEVERITY = 3
+# A strong near-copy (long own text in common) counts fully; a weak one, which honest pairs
+# reach three times as often (docs/answers.md), half.
+SHARED_ANSWER_CONFIDENCE = {"strong": 1.0, "weak": 0.5}
 
 
 def flags_for_event(
@@ -25,7 +29,22 @@ def flags_for_event(
     dismissed: bool = False,
 ) -> list[Flag]:
     """`confidence` is 0-1 (None when the source gave none). A transcript can be two flags:
-    another voice and a spoken cue; answer evaluations are never flags."""
+    another voice and a spoken cue; answer evaluations are never flags, a near-copy of
+    another candidate's answer always is (its confidence comes from its tier, not the score)."""
+    if table == "answer_matches":
+        tier = str(columns["tier"])
+        return [
+            Flag(
+                ref,
+                "shared_answer",
+                start,
+                duration_s,
+                SHARED_ANSWER_SEVERITY,
+                SHARED_ANSWER_CONFIDENCE[tier],
+                dismissed,
+                f"{tier} near-copy of session {columns['other_session_id']}'s answer",
+            )
+        ]
     if table == "object_detection_events":
         detected = str(columns["object_detected"])
         return [

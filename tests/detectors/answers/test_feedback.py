@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import numpy as np
+
+from interview_monitor.detectors.answers.embedding import EMBEDDING_DIM
 from interview_monitor.detectors.answers.features import KeyTerm, Measurement
 from interview_monitor.detectors.answers.feedback import (
     MAX_TERMS_LISTED,
@@ -13,7 +16,7 @@ def _measurement(covered: list[str], missing: list[str], negated: bool = False) 
     terms = [KeyTerm(word, 0.9, True) for word in covered] + [
         KeyTerm(word, 0.1, False) for word in missing
     ]
-    return Measurement({}, terms, negated)
+    return Measurement({}, terms, negated, np.zeros(EMBEDDING_DIM, dtype=np.float32))
 
 
 def test_reference_feedback_names_covered_and_missing_terms() -> None:

@@ -75,6 +75,8 @@ class Measurement:
     # Terms of the target text (the reference, or the question when there is none) in order.
     key_terms: list[KeyTerm]
     negation_mismatch: bool
+    # The answer's unit sentence vector, kept to compare it with other candidates' answers.
+    answer_vector: Matrix
 
 
 def _content_rows(text: EncodedText, exclude: frozenset[str] = frozenset()) -> Matrix:
@@ -162,7 +164,7 @@ def measure_with_reference(
     }
     skip = question_stems if new_reference_stems else set()
     terms = key_terms(reference.text, reference, answer, skip)
-    return Measurement(features, terms, negation_mismatch)
+    return Measurement(features, terms, negation_mismatch, answer.sentence)
 
 
 def measure_question_only(question: EncodedText, answer: EncodedText) -> Measurement:
@@ -174,7 +176,8 @@ def measure_question_only(question: EncodedText, answer: EncodedText) -> Measure
         "log_answer_words": math.log1p(len(words(answer.text))),
         NO_CONTENT: float(not has_content(answer.text)),
     }
-    return Measurement(features, key_terms(question.text, question, answer, set()), False)
+    terms = key_terms(question.text, question, answer, set())
+    return Measurement(features, terms, False, answer.sentence)
 
 
 class TextEncoder(Protocol):

@@ -14,7 +14,11 @@ from interview_monitor.detectors.answers.calibration import (
     load_calibrations,
     relevance_scores,
 )
-from interview_monitor.detectors.answers.embedding import SentenceEncoder, limit_blas_threads
+from interview_monitor.detectors.answers.embedding import (
+    Matrix,
+    SentenceEncoder,
+    limit_blas_threads,
+)
 from interview_monitor.detectors.answers.features import (
     NO_CONTENT,
     AnswerRequest,
@@ -39,6 +43,7 @@ EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 class AnswerScore:
     relevance: float  # 0-100, two decimals (answer_evaluations.ai_relevance_score)
     feedback: str
+    answer_vector: Matrix  # unit sentence vector of the answer (answer_vectors.vector)
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,4 +130,4 @@ class AnswerScorer:
             feedback = reference_feedback(relevance, measurement)
         else:
             feedback = question_only_feedback(relevance, measurement)
-        return AnswerScore(relevance, feedback, details)
+        return AnswerScore(relevance, feedback, measurement.answer_vector, details)

@@ -2,7 +2,7 @@ import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar 
 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
-const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript" };
+const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript", answer_matches: "answer-match" };
 const LEVEL_LINES = document.body.dataset.levelStarts.split(",").map(Number); // from the server
 const view = { report: null, selected: null, snapshots: new Map(), live: {} };
 $("#topbar").replaceWith(topbar("/review"));

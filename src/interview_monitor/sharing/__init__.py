@@ -1,0 +1,1 @@
+"""Answers shared between candidates: near-copies of other sessions' answers to a question."""
