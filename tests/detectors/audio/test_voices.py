@@ -9,6 +9,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.detectors.audio.mixes import (
+    Mix,
+    Mixes,
+    outside_s,
+    overlap_s,
+    silence,
+    white_noise,
+)
 
 from interview_monitor.detectors.audio import (
     AudioModels,
@@ -20,14 +28,6 @@ from interview_monitor.detectors.audio import (
 )
 from interview_monitor.media.audio import float_to_pcm
 from interview_monitor.signals import DetectedEvent
-from tests.detectors.audio.mixes import (
-    Mix,
-    Mixes,
-    outside_s,
-    overlap_s,
-    silence,
-    white_noise,
-)
 
 CHUNK_BYTES = 3200
 

@@ -122,9 +122,10 @@ class AudioConfig:
     quiet_voice_min_level_spread_db: float = 3.0
 
     # Spoken cues while they are said (`cue_listener.py`): every second of an open segment,
-    # and when a segment closes, its last 3 s are transcribed for cue matching only (a 2-3 s
-    # phrase fits with its lead-in). 0 turns it off; the final transcript still matches cues.
+    # and when a segment closes, its last 4 s are transcribed for cue matching only (a 2-3 s
+    # phrase then fits whole in one partial; with a 3 s tail the espeak-ng cue said mid-answer
+    # was cut in two and missed). 0 turns it off; the final transcripts still match cues.
     partial_cue_every_s: float = 1.0
-    partial_cue_tail_s: float = 3.0
+    partial_cue_tail_s: float = 4.0
 
     cue_phrases: tuple[str, ...] = DEFAULT_CUE_PHRASES
