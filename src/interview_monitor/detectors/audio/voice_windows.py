@@ -39,22 +39,29 @@ class OpenSegmentWindows:
         """Windows of the segments that just closed (up to their end), then of the open one
         (up to `heard_until`, the last sample the VAD has judged)."""
         for span in closed:
-            self._cover(span.start, span.end, audio, noise_rms)
+            self._cover(span.start, span.end, audio, noise_rms, closed=True)
         if open_since is not None:
-            self._cover(open_since, heard_until, audio, noise_rms)
+            self._cover(open_since, heard_until, audio, noise_rms, closed=False)
 
     def _cover(
-        self, segment: int, until: int, audio: AudioBetween, noise_rms: float | None
+        self,
+        segment: int,
+        until: int,
+        audio: AudioBetween,
+        noise_rms: float | None,
+        closed: bool,
     ) -> None:
+        """Windows of the segment up to `until`, embedded `voice_windows_per_call` at a time
+        (one window alone cost 13.9 ms on one core, three together 19.3 ms), the rest when
+        the segment closes."""
         if segment != self._segment:
             self._segment, self._next_start = segment, segment
         step = round(self._config.voice_window_step_s * SAMPLE_RATE)
-        starts = []
-        while self._next_start + WINDOW_SAMPLES <= until:
-            starts.append(self._next_start)
-            self._next_start += step
-        if not starts:
+        ready = max(0, (until - WINDOW_SAMPLES - self._next_start) // step + 1)
+        if ready == 0 or (not closed and ready < self._config.voice_windows_per_call):
             return
+        starts = [self._next_start + index * step for index in range(ready)]
+        self._next_start += ready * step
         stretch = audio(starts[0], starts[-1] + WINDOW_SAMPLES)
         offsets = [
             start - starts[0]
