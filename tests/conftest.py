@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.pool import NullPool
 
+from tests.ci import on_ci, unavailable
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,16 +23,29 @@ def _test_data_dir() -> Path:
     return Path(os.environ.get("INTERVIEW_MONITOR_TEST_DATA", DEFAULT_TEST_DATA))
 
 
+def _missing_test_data() -> str | None:
+    folder = _test_data_dir()
+    if (folder / "ground_truth.json").is_file():
+        return None
+    return (
+        f"real test data not found at {folder} "
+        "(set INTERVIEW_MONITOR_TEST_DATA to the shared/data folder)"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On CI, missing test data stops the run at once rather than skipping the tests using it."""
+    if on_ci() and (missing := _missing_test_data()) is not None:
+        raise pytest.UsageError(f"CI=true: {missing}")
+
+
 @pytest.fixture(scope="session")
 def test_data() -> Path:
-    """The shared real recordings and photos; tests that need them skip when absent."""
-    folder = _test_data_dir()
-    if not (folder / "ground_truth.json").is_file():
-        pytest.skip(
-            f"real test data not found at {folder} "
-            "(set INTERVIEW_MONITOR_TEST_DATA to the shared/data folder)"
-        )
-    return folder
+    """The shared real recordings and photos; tests that need them skip when absent (but CI
+    stops at the start, in `pytest_configure`)."""
+    if (missing := _missing_test_data()) is not None:
+        unavailable(missing)
+    return _test_data_dir()
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
+from interview_monitor.app_state import AppState
 from interview_monitor.auth.principals import PrincipalCache
 from interview_monitor.body_limit import BodySizeLimit
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database, resolve_database_url
 from interview_monitor.db.migrate import upgrade
-from interview_monitor.deps import UnauthorizedError
-from interview_monitor.errors import DomainError
+from interview_monitor.errors import DomainError, UnauthorizedError
 from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.interviews.refresher import run_refresher
 from interview_monitor.live.config import LiveSettings
@@ -107,20 +107,24 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings()
 
+    principals = PrincipalCache(settings.principal_cache_s)
+    risk_model = RiskModel().with_weights(settings.risk_weights)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url or resolve_database_url(settings)
         upgrade(url)
-        app.state.database = Database.connect(url, settings.pool_size)
-        app.state.ingest_batcher = IngestBatcher(app.state.database)
-        app.state.ingest_batcher.start()
-        app.state.answer_evaluator = AnswerEvaluator()
-        app.state.answer_evaluator.warm_up()
+        database = Database.connect(url, settings.pool_size)
+        ingest_batcher = IngestBatcher(database)
+        ingest_batcher.start()
+        answer_evaluator = AnswerEvaluator()
+        answer_evaluator.warm_up()
         try:
-            app.state.live = await LiveRuntime.start(
-                live_settings or LiveSettings(), app.state.database, app.state.risk_model
+            live = await LiveRuntime.start(live_settings or LiveSettings(), database, risk_model)
+            app.state.app_state = AppState(
+                settings, principals, risk_model, database, ingest_batcher, answer_evaluator, live
             )
-            refresher = asyncio.create_task(run_refresher(app.state.database, app.state.risk_model))
+            refresher = asyncio.create_task(run_refresher(database, risk_model))
             # Everything loaded so far (models, modules, routes) lives as long as the app:
             # kept out of the collector's generations so full collections stay short pauses.
             gc.collect()
@@ -130,11 +134,11 @@ def create_app(
             finally:
                 refresher.cancel()
                 await asyncio.gather(refresher, return_exceptions=True)
-                await app.state.live.stop()
+                await live.stop()
         finally:
-            app.state.answer_evaluator.close()
-            await app.state.ingest_batcher.stop()
-            await app.state.database.dispose()
+            answer_evaluator.close()
+            await ingest_batcher.stop()
+            await database.dispose()
 
     app = FastAPI(
         title="interview-monitor",
@@ -142,9 +146,6 @@ def create_app(
         description="Interview-integrity service: live detectors, explainable risk scores, reports.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.principals = PrincipalCache(settings.principal_cache_s)
-    app.state.risk_model = RiskModel().with_weights(settings.risk_weights)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DataError, _database_rejected)

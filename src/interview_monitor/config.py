@@ -42,14 +42,6 @@ class Settings(BaseSettings):
     risk_weights: dict[str, float] = Field(
         default_factory=dict, alias="INTERVIEW_MONITOR_RISK_WEIGHTS"
     )
-    openai_base_url: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_BASE_URL")
-    openai_api_key: str | None = Field(default=None, alias="INTERVIEW_MONITOR_OPENAI_API_KEY")
-    openai_chat_model: str = Field(
-        default="gpt-4o-mini", alias="INTERVIEW_MONITOR_OPENAI_CHAT_MODEL"
-    )
-    openai_transcription_model: str = Field(
-        default="whisper-1", alias="INTERVIEW_MONITOR_OPENAI_TRANSCRIPTION_MODEL"
-    )
 
     @field_validator("risk_weights")
     @classmethod

@@ -1,4 +1,5 @@
-"""FastAPI dependencies as typed aliases: the database session, the settings, the caller."""
+"""FastAPI dependencies as typed aliases: the app's shared parts, the database session, the
+caller."""
 
 from __future__ import annotations
 
@@ -6,42 +7,61 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.requests import HTTPConnection
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.auth.principals import Credential, Principal, PrincipalCache
+from interview_monitor.app_state import AppState
+from interview_monitor.auth.principals import Credential, PrincipalCache
 from interview_monitor.auth.roles import INGESTERS, REVIEWERS, Role
-from interview_monitor.auth.service import active_user, user_for_api_key
-from interview_monitor.auth.tokens import InvalidTokenError, decode_access_token
+from interview_monitor.auth.service import (
+    BAD_API_KEY,
+    DELETED_USER,
+    token_user_id,
+    user_for_api_key,
+    user_from_token,
+)
 from interview_monitor.config import Settings
 from interview_monitor.db.engine import Database
 from interview_monitor.db.tables import User
-from interview_monitor.errors import DomainError, ForbiddenError
+from interview_monitor.errors import ForbiddenError, UnauthorizedError
+from interview_monitor.events.batcher import IngestBatcher
+from interview_monitor.live.runtime import LiveRuntime
+from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.risk.engine import RiskModel
-
-
-class UnauthorizedError(DomainError):
-    status_code = 401
-    error_type = "unauthorized"
-
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def app_state(connection: HTTPConnection) -> AppState:
+    """The one read of app.state; HTTPConnection, so WebSocket routes share the dependencies."""
+    state: AppState = connection.app.state.app_state
+    return state
 
 
-async def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
+async def get_settings(connection: HTTPConnection) -> Settings:
+    return app_state(connection).settings
 
 
-async def get_risk_model(request: Request) -> RiskModel:
-    model: RiskModel = request.app.state.risk_model
-    return model
+async def get_database(connection: HTTPConnection) -> Database:
+    return app_state(connection).database
+
+
+async def get_risk_model(connection: HTTPConnection) -> RiskModel:
+    return app_state(connection).risk_model
+
+
+async def get_principal_cache(connection: HTTPConnection) -> PrincipalCache:
+    return app_state(connection).principals
+
+
+async def get_answer_evaluator(connection: HTTPConnection) -> AnswerEvaluator:
+    return app_state(connection).answer_evaluator
+
+
+async def get_live_runtime(connection: HTTPConnection) -> LiveRuntime:
+    return app_state(connection).live
 
 
 # scope="function": the transaction commits before the response is sent, so a client that
@@ -58,25 +78,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 RiskModelDep = Annotated[RiskModel, Depends(get_risk_model)]
+PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
+AnswerEvaluatorDep = Annotated[AnswerEvaluator, Depends(get_answer_evaluator)]
+LiveRuntimeDep = Annotated[LiveRuntime, Depends(get_live_runtime)]
 
 
-def _token_user_id(settings: Settings, token: str) -> int:
-    try:
-        return decode_access_token(token, settings.secret_key).user_id
-    except InvalidTokenError:
-        raise UnauthorizedError("the token is invalid or has expired") from None
-
-
-_DELETED_USER = "the token's user no longer exists"
-_BAD_API_KEY = "the API key is invalid or revoked"
 _NO_CREDENTIALS = "sign in first: send a bearer token or an X-API-Key header"
-
-
-async def user_from_token(db: AsyncSession, settings: Settings, token: str) -> User:
-    user = await active_user(db, _token_user_id(settings, token))
-    if user is None:
-        raise UnauthorizedError(_DELETED_USER)
-    return user
 
 
 async def get_current_user(
@@ -86,11 +93,11 @@ async def get_current_user(
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> User:
     if token:
-        return await user_from_token(db, settings, token)
+        return await user_from_token(db, settings.secret_key, token)
     if api_key:
         user = await user_for_api_key(db, api_key)
         if user is None:
-            raise UnauthorizedError(_BAD_API_KEY)
+            raise UnauthorizedError(BAD_API_KEY)
         return user
     raise UnauthorizedError(_NO_CREDENTIALS)
 
@@ -107,43 +114,37 @@ def _require(roles: frozenset[Role], what: str) -> object:
     return Depends(check)
 
 
-async def get_principal_cache(request: Request) -> PrincipalCache:
-    cache: PrincipalCache = request.app.state.principals
-    return cache
-
-
-PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
-
-
-# Ingest is the hot path, so its caller is one dependency reading the app state directly
-# (each FastAPI dependency costs about as much as a small query's Python side).
-async def get_ingest_caller(
+# Ingest is the hot path, so checking its caller and handing over the batcher is one
+# dependency reading the app state directly (each FastAPI dependency costs about as much as
+# a small query's Python side).
+async def get_ingest_batcher(
     request: Request,
     token: Annotated[str | None, Security(oauth2_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
-) -> Principal:
-    """The caller of the ingest endpoints, from the principal cache when it can: no
-    per-request transaction, the batcher opens the one that stores the events."""
-    state = request.app.state
+) -> IngestBatcher:
+    """The ingest batcher, once the caller is known to be allowed to ingest: from the
+    principal cache when it can, with no per-request transaction (the batcher opens the one
+    that stores the events)."""
+    state = app_state(request)
     if token:
-        credential = Credential(user_id=_token_user_id(state.settings, token))
+        credential = Credential(user_id=token_user_id(state.settings.secret_key, token))
     elif api_key:
         credential = Credential.for_api_key(api_key)
     else:
         raise UnauthorizedError(_NO_CREDENTIALS)
-    cache: PrincipalCache = state.principals
+    cache = state.principals
     principal = cache.get(credential)
     if principal is None:
         async with state.database.session() as db:
             principal = await credential.resolve(db)
         if principal is None:
-            raise UnauthorizedError(_DELETED_USER if token else _BAD_API_KEY)
+            raise UnauthorizedError(DELETED_USER if token else BAD_API_KEY)
         cache.put(credential, principal)
     if principal.role not in INGESTERS:
         raise ForbiddenError("only service accounts and admins may do this")
-    return principal
+    return state.ingest_batcher
 
 
-IngestCaller = Annotated[Principal, Depends(get_ingest_caller)]
+IngestBatcherForCaller = Annotated[IngestBatcher, Depends(get_ingest_batcher)]
 Reviewer = Annotated[User, _require(REVIEWERS, "interviewers and admins")]
 Admin = Annotated[User, _require(frozenset({Role.ADMIN}), "admins")]

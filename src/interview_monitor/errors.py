@@ -41,3 +41,8 @@ class InvalidInputError(DomainError):
 class UnavailableError(DomainError):
     status_code = 503
     error_type = "unavailable"
+
+
+class UnauthorizedError(DomainError):
+    status_code = 401
+    error_type = "unauthorized"

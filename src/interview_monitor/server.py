@@ -14,7 +14,7 @@ from interview_monitor.auth.roles import Role
 from interview_monitor.auth.schemas import UserCreate
 from interview_monitor.auth.service import create_user
 from interview_monitor.config import Settings
-from interview_monitor.db.engine import Database
+from interview_monitor.db.engine import one_off_session
 
 FIRST_ADMIN = "admin"
 
@@ -26,33 +26,29 @@ async def ensure_first_admin(settings: Settings, url: str) -> str | None:
     server can still read it; once it is changed, it is no longer shown.
     """
     password_file = settings.home_dir / "first-admin-password"
-    database = Database.connect(url, pool_size=1)
-    try:
-        async with database.session() as session:
-            users = UserRepository(session)
-            if await users.count_admins() == 0:
-                password = secrets.token_urlsafe(12)
-                await create_user(
-                    session,
-                    UserCreate(
-                        username=FIRST_ADMIN,
-                        email="admin@localhost.localdomain",
-                        full_name="Administrator",
-                        password=password,
-                        role=Role.ADMIN,
-                    ),
-                )
-                password_file.touch(mode=0o600)
-                password_file.write_text(password)
-                return password
-            admin = await users.get_by_username(FIRST_ADMIN)
-            if admin is not None and password_file.exists():
-                kept = password_file.read_text().strip()
-                if verify_password(admin.password_hash, kept):
-                    return kept
-            return None
-    finally:
-        await database.dispose()
+    async with one_off_session(url) as session:
+        users = UserRepository(session)
+        if await users.count_admins() == 0:
+            password = secrets.token_urlsafe(12)
+            await create_user(
+                session,
+                UserCreate(
+                    username=FIRST_ADMIN,
+                    email="admin@localhost.localdomain",
+                    full_name="Administrator",
+                    password=password,
+                    role=Role.ADMIN,
+                ),
+            )
+            password_file.touch(mode=0o600)
+            password_file.write_text(password)
+            return password
+        admin = await users.get_by_username(FIRST_ADMIN)
+        if admin is not None and password_file.exists():
+            kept = password_file.read_text().strip()
+            if verify_password(admin.password_hash, kept):
+                return kept
+        return None
 
 
 def serve(settings: Settings, url: str, host: str, port: int) -> int:

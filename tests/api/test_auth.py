@@ -59,7 +59,7 @@ async def test_expired_tokens_are_refused(api: Api) -> None:
     from interview_monitor.auth.roles import Role
     from interview_monitor.auth.tokens import create_access_token
 
-    settings = api.client._transport.app.state.settings  # type: ignore[attr-defined]
+    settings = api.client._transport.app.state.app_state.settings  # type: ignore[attr-defined]
     token, _ = create_access_token(
         api.user_ids["admin"], Role.ADMIN, settings.secret_key, minutes=-1
     )

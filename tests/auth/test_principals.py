@@ -43,7 +43,7 @@ async def test_credentials_resolve_to_active_users_only(db_session: AsyncSession
     )
     db_session.add(user)
     await db_session.flush()
-    created = await create_api_key(db_session, user, "yolo")
+    created = await create_api_key(db_session, user.id, "yolo")
     assert await Credential(user_id=user.id).resolve(db_session) == Principal(user.id, Role.SERVICE)
     assert await Credential.for_api_key(created.key).resolve(db_session) == Principal(
         user.id, Role.SERVICE

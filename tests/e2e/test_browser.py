@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.ci import unavailable
 from tests.e2e.media import write_wav, write_y4m
 from tests.e2e.server import add_user, running_server
 
@@ -29,10 +30,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"{CHROMIUM} is missing: apt-get install -y chromium")
     return CHROMIUM
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from interview_monitor.ids import MAX_ROW_ID
 from interview_monitor.live.pool import kind_of, session_of, stream_id_for
 
 
-@pytest.mark.parametrize("session_id", [1, 7, 2_147_483_647])
+@pytest.mark.parametrize("session_id", [1, 7, MAX_ROW_ID])
 @pytest.mark.parametrize("kind", ["video", "audio"])
 @pytest.mark.parametrize("segment", [0, 1, 999_999])
 def test_stream_ids_carry_session_and_kind(session_id: int, kind: str, segment: int) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pytest
 from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError
 from interview_monitor.media.audio import decode_audio
 from tests.live.harness import jpeg_frames
-from tests.live.test_pipeline import Recorder, settled
+from tests.live.test_pipeline import Recorder, settled, until
 
 pytestmark = pytest.mark.anyio
 
@@ -32,13 +32,6 @@ async def pipeline() -> AsyncIterator[tuple[LivePipeline, Recorder]]:
     await running.start()
     yield running, recorder
     await running.stop()
-
-
-async def until(condition: Callable[[], bool], what: str, timeout_s: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.02)
 
 
 def kill_worker(running: LivePipeline, kind: str) -> None:

@@ -95,3 +95,17 @@ def test_answer_errors(
     ended = client.post(url, headers=candidate.headers, json=body)
     assert ended.status_code == 409
     assert ended.json()["detail"][0]["loc"] == ["path", "session_id"]
+
+
+def test_the_session_reviewers_hear_of_an_answer_once_it_is_stored(
+    client: TestClient, candidate: Account, reviewer: Account, question: dict[str, str]
+) -> None:
+    session_id = start_session(client, candidate)
+    url = f"/api/interview/{session_id}/answers"
+    body = {"question_id": question["id"], "answer": question["reference_answer"][:200]}
+    with client.websocket_connect(f"/ws/review/{session_id}?token={reviewer.token}") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        assert client.post(url, headers=candidate.headers, json=body).status_code == 201
+        update = ws.receive_json()
+    assert update["type"] == "answer" and update["session_id"] == session_id
+    assert update["question_id"] == question["id"] and 0 <= update["ai_relevance_score"] <= 100

@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import AudioTranscript, InterviewQuestion, InterviewSession, User
 from interview_monitor.errors import InvalidInputError, NotFoundError
+from interview_monitor.live.hub import ReviewHub
 from interview_monitor.questions import service
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
-from interview_monitor.questions.schemas import MAX_ANSWER_CHARS
+from interview_monitor.questions.evaluation import AnswerEvaluator
+from interview_monitor.questions.schemas import MAX_ANSWER_CHARS, AnswerRequest
+from interview_monitor.risk.engine import RiskModel
 
 pytestmark = pytest.mark.anyio
 BANK = Path("interview_questions") / "data_science_interviews_theory_qa.jsonl"
@@ -142,3 +145,28 @@ async def test_a_spoken_answer_is_at_most_as_long_as_a_typed_one(
     await db_session.flush()
     answer = await service.spoken_answer(db_session, interview.id, shown)
     assert len(answer) == MAX_ANSWER_CHARS and answer.startswith(sentence.strip())
+
+
+async def test_reviewers_hear_of_an_answer_only_when_it_commits(db_session: AsyncSession) -> None:
+    interview = await _interview(db_session, "told")
+    candidate = await db_session.get(User, interview.user_id)
+    assert candidate is not None
+    (question,) = await service.list_questions(db_session, 1, 0)
+    request = AnswerRequest(question_id=question.id, answer="a model that memorises noise")
+    hub, evaluator = ReviewHub(), AnswerEvaluator()
+    try:
+        async with hub.subscribe(interview.id) as updates:
+            savepoint = await db_session.begin_nested()
+            await service.submit_answer(
+                db_session, candidate, interview.id, request, evaluator, RiskModel(), hub
+            )
+            await savepoint.rollback()
+            await db_session.commit()
+            assert updates.empty()
+            await service.submit_answer(
+                db_session, candidate, interview.id, request, evaluator, RiskModel(), hub
+            )
+            await db_session.commit()
+            assert updates.get_nowait()["question_id"] == question.id
+    finally:
+        evaluator.close()

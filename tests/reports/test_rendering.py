@@ -27,7 +27,7 @@ async def _session_with_evidence(api: Api) -> int:
     from interview_monitor.signals import DetectedEvent
 
     session_id = await api.start_session()
-    database = Database.connect(api.client._transport.app.state.database.url, pool_size=1)  # type: ignore[attr-defined]
+    database = Database.connect(api.client._transport.app.state.app_state.database.url, pool_size=1)  # type: ignore[attr-defined]
     async with database.session() as session:
         await store_detected(
             session,

@@ -74,7 +74,7 @@ def test_a_phone_seen_in_forty_frames_over_twenty_seconds_is_one_episode() -> No
     contribution = RiskModel().assess(frames).contributions[0]
     assert contribution.episodes == 1
     assert contribution.total_duration_s == pytest.approx(20.0)
-    assert len(contribution.refs) == 40
+    assert len(contribution.flags) == 40
 
 
 def test_separate_sightings_far_apart_are_separate_episodes() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from interview_monitor.risk.engine import HIGH_THRESHOLD, MEDIUM_THRESHOLD
 from interview_monitor.web.routes import HERE
 from tests.live.harness import live_client
 
@@ -58,3 +59,9 @@ def test_streams_are_refused_when_live_detection_is_off(client: TestClient) -> N
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1013
+
+
+def test_the_session_page_gets_the_risk_cut_offs_from_the_server(client: TestClient) -> None:
+    assert (
+        f'data-level-starts="{MEDIUM_THRESHOLD},{HIGH_THRESHOLD}"' in client.get("/review/1").text
+    )

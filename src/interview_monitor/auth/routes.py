@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Response, status
+from fastapi import APIRouter, Form, Response, status
 from starlette.background import BackgroundTask
 
 from interview_monitor.auth import service
 from interview_monitor.auth.principals import PrincipalCache
-from interview_monitor.auth.repository import ApiKeyRepository, UserRepository
 from interview_monitor.auth.roles import Role
 from interview_monitor.auth.schemas import ApiKeyCreate, ApiKeyCreated, Token, UserCreate, UserRead
 from interview_monitor.auth.tokens import create_access_token
@@ -17,12 +16,9 @@ from interview_monitor.deps import (
     DbSession,
     PrincipalCacheDep,
     SettingsDep,
-    UnauthorizedError,
 )
-from interview_monitor.errors import ConflictError, ForbiddenError, NotFoundError
-
-# Row ids are PostgreSQL integers: a larger number is a bad path, not a database error.
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+from interview_monitor.errors import ConflictError, UnauthorizedError
+from interview_monitor.ids import RowId
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -63,7 +59,7 @@ async def who_am_i(user: CurrentUser) -> UserRead:
 
 @router.get("/users")
 async def list_users(db: DbSession, _: Admin, role: Role | None = None) -> list[UserRead]:
-    return [UserRead.model_validate(u) for u in await UserRepository(db).list(role)]
+    return [UserRead.model_validate(u) for u in await service.list_users(db, role)]
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
@@ -80,13 +76,7 @@ async def delete_user(
     db: DbSession, admin: Admin, principals: PrincipalCacheDep, user_id: RowId
 ) -> Response:
     """Deletes the account and, by cascade, all of its sessions, events and evidence."""
-    users = UserRepository(db)
-    user = await users.get(user_id)
-    if user is None:
-        raise NotFoundError(f"user {user_id} does not exist", ["path", "user_id"])
-    if user.id == admin.id:
-        raise ForbiddenError("admins cannot delete their own account", ["path", "user_id"])
-    await users.delete(user)
+    await service.delete_user(db, admin, user_id)
     return _forgetting(principals, user_id)
 
 
@@ -95,18 +85,12 @@ async def create_api_key(
     db: DbSession, _: Admin, user_id: RowId, data: ApiKeyCreate
 ) -> ApiKeyCreated:
     """A key for an AI module's service account, shown once; send it as `X-API-Key`."""
-    user = await UserRepository(db).get(user_id)
-    if user is None:
-        raise NotFoundError(f"user {user_id} does not exist", ["path", "user_id"])
-    if Role(user.role) is not Role.SERVICE:
-        raise ConflictError("API keys are for service accounts", ["path", "user_id"])
-    return await service.create_api_key(db, user, data.name)
+    return await service.create_api_key(db, user_id, data.name)
 
 
 @router.delete("/users/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(
     db: DbSession, _: Admin, principals: PrincipalCacheDep, user_id: RowId, key_id: RowId
 ) -> Response:
-    if not await ApiKeyRepository(db).revoke(key_id, user_id):
-        raise NotFoundError(f"no active key {key_id} for user {user_id}", ["path", "key_id"])
+    await service.revoke_api_key(db, user_id, key_id)
     return _forgetting(principals, user_id)

@@ -58,3 +58,14 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def one_off_session(url: str) -> AsyncIterator[AsyncSession]:
+    """A unit of work on an engine of its own, disposed after it: for code that runs once."""
+    database = Database.connect(url, pool_size=1)
+    try:
+        async with database.session() as session:
+            yield session
+    finally:
+        await database.dispose()

@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from interview_monitor.interviews.statuses import SessionStatus
+
 
 class Base(DeclarativeBase):
     pass
@@ -60,7 +62,7 @@ class InterviewSession(Base):
     start_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     end_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     total_risk_score: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default="0.00")
-    status: Mapped[str] = mapped_column(String(20), server_default="IN_PROGRESS")
+    status: Mapped[str] = mapped_column(String(20), server_default=SessionStatus.IN_PROGRESS.value)
     title: Mapped[str | None] = mapped_column(String(200))
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     risk_stale: Mapped[bool] = mapped_column(Boolean, server_default="false")

@@ -1,1 +1,1 @@
-"""The four seed event kinds: payload schemas, the batched writer and the ingest routes."""
+"""The four seed event kinds: payload schemas, the batched repository and the ingest routes."""

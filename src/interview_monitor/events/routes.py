@@ -6,10 +6,9 @@
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response, status
+from fastapi import APIRouter, Body, Response, status
 
-from interview_monitor.deps import IngestCaller
-from interview_monitor.events.batcher import IngestBatcher
+from interview_monitor.deps import IngestBatcherForCaller
 from interview_monitor.events.schemas import (
     MAX_BATCH,
     AnswerEvaluationPayload,
@@ -51,11 +50,9 @@ def _add_route(kind: str, payload: type[EventPayload], description: str) -> None
     batch: Any = Annotated[list[payload], Body(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
 
     async def post_events(
-        request: Request,
-        _: IngestCaller,
+        batcher: IngestBatcherForCaller,
         body: payload | batch,  # type: ignore[valid-type]
     ) -> Response:
-        batcher: IngestBatcher = request.app.state.ingest_batcher
         result = await batcher.submit(_as_list(body))
         # Serialised here: FastAPI would validate the model it was just built from again.
         return Response(result.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)

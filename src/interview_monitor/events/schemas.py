@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from interview_monitor.ids import MAX_ROW_ID
 from interview_monitor.request_model import RequestModel
 
 # Interview times: PostgreSQL stores any year from 4713 BC, but a time whose UTC date leaves
@@ -34,7 +35,7 @@ def _interview_time(value: datetime) -> datetime:
 
 EventTime = Annotated[AwareDatetime, AfterValidator(_interview_time)]
 
-SessionId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
+SessionId = Annotated[int, Strict(), Field(ge=1, le=MAX_ROW_ID)]
 Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
 ShortText = Annotated[str, Strict(), Field(min_length=1, max_length=100)]
 EventId = Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")]

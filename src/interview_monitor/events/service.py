@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import EvidenceSnapshot
 from interview_monitor.errors import ConflictError, DomainError
+from interview_monitor.events.repository import write_events, write_requests
 from interview_monitor.events.schemas import EventPayload, IngestResult
-from interview_monitor.events.writer import write_events, write_requests
 from interview_monitor.interviews.repository import EVIDENCE_URL, SessionRepository
 from interview_monitor.interviews.service import ensure_open, recompute_risk
 from interview_monitor.risk.engine import RiskAssessment, RiskModel

@@ -11,13 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
-
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database
-from interview_monitor.db.tables import InterviewSession
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import recompute_risks
 from interview_monitor.risk.engine import RiskModel
@@ -26,15 +21,6 @@ log = logging.getLogger(__name__)
 # Sessions per recompute: enough to share round trips, few enough that reading their
 # events is a short stretch of the event loop.
 BATCH = 20
-
-
-async def mark_stale(db: AsyncSession, session_ids: Sequence[int]) -> None:
-    await SessionRepository(db).lock(session_ids)
-    await db.execute(
-        update(InterviewSession)
-        .where(InterviewSession.id.in_(session_ids), InterviewSession.risk_stale.is_(False))
-        .values(risk_stale=True)
-    )
 
 
 async def refresh_stale(database: Database, model: RiskModel) -> int:
@@ -46,37 +32,13 @@ async def refresh_stale(database: Database, model: RiskModel) -> int:
     chases sessions that turn stale while it runs, so under steady ingest it still ends.
     """
     async with database.session() as db:
-        stale = (
-            await db.scalars(
-                select(InterviewSession.id)
-                .where(InterviewSession.risk_stale)
-                .order_by(InterviewSession.id)
-            )
-        ).all()
+        stale = await SessionRepository(db).stale_ids()
     refreshed = 0
     for start in range(0, len(stale), BATCH):
         async with database.session() as db:
-            claimable = (
-                select(InterviewSession.id)
-                .where(
-                    InterviewSession.id.in_(stale[start : start + BATCH]),
-                    InterviewSession.risk_stale,
-                )
-                .order_by(InterviewSession.id)
-                # FOR NO KEY UPDATE: ingest's FOR KEY SHARE on a busy session must not make
-                # the claim skip it.
-                .with_for_update(key_share=True, skip_locked=True)
-            )
-            claimed = (
-                await db.scalars(
-                    update(InterviewSession)
-                    .where(InterviewSession.id.in_(claimable.scalar_subquery()))
-                    .values(risk_stale=False)
-                    .returning(InterviewSession.id)
-                )
-            ).all()
+            claimed = await SessionRepository(db).claim_stale(stale[start : start + BATCH])
         if claimed:
-            await _recompute(database, model, list(claimed))
+            await _recompute(database, model, claimed)
         refreshed += len(claimed)
     return refreshed
 
@@ -92,7 +54,7 @@ async def _recompute(database: Database, model: RiskModel, claimed: list[int]) -
             await recompute_risks(db, claimed, model)
     except DATABASE_UNAVAILABLE:
         async with database.session() as db:
-            await mark_stale(db, claimed)
+            await SessionRepository(db).mark_stale(claimed)
         raise
     except Exception:
         if len(claimed) == 1:

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
@@ -19,6 +19,8 @@ from interview_monitor.db.tables import (
     User,
 )
 from interview_monitor.interviews.flags import flag_queries
+from interview_monitor.interviews.schemas import SummaryQuery
+from interview_monitor.interviews.statuses import SessionStatus
 
 EVIDENCE_URL = "/api/evidence/{id}"
 
@@ -74,31 +76,18 @@ class SessionRepository:
         )
         return {row.id: row.status for row in rows}
 
-    async def summaries(
-        self,
-        *,
-        status: str | None = None,
-        risk_level: str | None = None,
-        user_id: int | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        search: str | None = None,
-        order_by: str = "start_time",
-        descending: bool = True,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[int, list[dict[str, Any]]]:
+    async def summaries(self, query: SummaryQuery) -> tuple[int, list[dict[str, Any]]]:
         clauses: list[str] = []
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
         for name, value, clause in (
-            ("status", status, "status = :status"),
-            ("risk_level", risk_level, "risk_level = :risk_level"),
-            ("user_id", user_id, "user_id = :user_id"),
-            ("since", since, "start_time >= :since"),
-            ("until", until, "start_time < :until"),
+            ("status", query.status, "status = :status"),
+            ("risk_level", query.risk_level, "risk_level = :risk_level"),
+            ("user_id", query.user_id, "user_id = :user_id"),
+            ("since", query.since, "start_time >= :since"),
+            ("until", query.until, "start_time < :until"),
             (
                 "search",
-                f"%{_like_literal(search)}%" if search else None,
+                f"%{_like_literal(query.search)}%" if query.search else None,
                 "(full_name ILIKE :search ESCAPE '\\' OR email ILIKE :search ESCAPE '\\' "
                 "OR username ILIKE :search ESCAPE '\\')",
             ),
@@ -107,14 +96,14 @@ class SessionRepository:
                 clauses.append(clause)
                 params[name] = value
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        direction = "DESC" if descending else "ASC"
+        direction = "DESC" if query.descending else "ASC"
         total = await self.session.scalar(
             text(f"SELECT count(*) FROM view_candidate_risk_summary {where}"), params
         )
         rows = await self.session.execute(
             text(
                 f"SELECT * FROM view_candidate_risk_summary {where} "
-                f"ORDER BY {order_by} {direction} NULLS LAST, session_id {direction} "
+                f"ORDER BY {query.order_by} {direction} NULLS LAST, session_id {direction} "
                 "LIMIT :limit OFFSET :offset"
             ),
             params,
@@ -127,8 +116,39 @@ class SessionRepository:
 
     async def lock(self, session_ids: Sequence[int]) -> None:
         """Lock sessions for update in id order, the one order every writer of session rows
-        keeps (see events/writer.py), so transactions cannot wait for each other in a cycle."""
+        keeps (see events/repository.py), so transactions cannot wait for each other in a cycle."""
         await self.session.execute(_LOCK_IN_ID_ORDER, {"ids": sorted(set(session_ids))})
+
+    async def mark_stale(self, session_ids: Sequence[int]) -> None:
+        await self.lock(session_ids)
+        await self.session.execute(
+            update(InterviewSession)
+            .where(InterviewSession.id.in_(session_ids), InterviewSession.risk_stale.is_(False))
+            .values(risk_stale=True)
+        )
+
+    async def stale_ids(self) -> list[int]:
+        query = select(InterviewSession.id).where(InterviewSession.risk_stale)
+        return list((await self.session.scalars(query.order_by(InterviewSession.id))).all())
+
+    async def claim_stale(self, session_ids: Sequence[int]) -> list[int]:
+        """Clear the stale flag of those of `session_ids` still stale and not locked by
+        another claim; returns the ones claimed."""
+        claimable = (
+            select(InterviewSession.id)
+            .where(InterviewSession.id.in_(session_ids), InterviewSession.risk_stale)
+            .order_by(InterviewSession.id)
+            # FOR NO KEY UPDATE: ingest's FOR KEY SHARE on a busy session must not make
+            # the claim skip it.
+            .with_for_update(key_share=True, skip_locked=True)
+        )
+        claimed = await self.session.scalars(
+            update(InterviewSession)
+            .where(InterviewSession.id.in_(claimable.scalar_subquery()))
+            .values(risk_stale=False)
+            .returning(InterviewSession.id)
+        )
+        return list(claimed.all())
 
     async def set_risks(self, scores: Mapping[int, float]) -> set[int]:
         """Store each session's score in one statement; record in the history the ones that
@@ -197,6 +217,18 @@ class SessionRepository:
         )
         return (await self.session.scalars(query)).all()
 
+    async def transcript_texts(self, session_id: int, since: datetime, limit: int) -> list[str]:
+        """The text of the session's first `limit` transcripts that start at `since` or later."""
+        query = (
+            select(AudioTranscript.text_content)
+            .where(
+                AudioTranscript.session_id == session_id, AudioTranscript.start_timestamp >= since
+            )
+            .order_by(AudioTranscript.start_timestamp)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
+
     async def risk_history(self, session_id: int) -> Sequence[RiskHistory]:
         query = (
             select(RiskHistory)
@@ -230,7 +262,7 @@ class SessionRepository:
     async def delete_ended_before(self, cutoff: datetime) -> int:
         result = await self.session.execute(
             text(
-                "DELETE FROM interview_sessions WHERE status <> 'IN_PROGRESS' "
+                f"DELETE FROM interview_sessions WHERE status <> '{SessionStatus.IN_PROGRESS}' "
                 "AND COALESCE(end_time, start_time) < :cutoff"
             ),
             {"cutoff": cutoff},

@@ -6,23 +6,26 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from interview_monitor.deps import CurrentUser, DbSession, Reviewer, RiskModelDep
-from interview_monitor.errors import NotFoundError
+from interview_monitor.ids import MAX_ROW_ID, BigRowId, RowId
 from interview_monitor.interviews import service
-from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
 from interview_monitor.interviews.schemas import (
     DismissRequest,
     EndRequest,
+    RiskLevelName,
     RiskRead,
     SessionPage,
     SessionRead,
+    SessionStatusName,
     SessionSummary,
     StartRequest,
+    SummaryQuery,
 )
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.reports.builder import build_report, risk_json, timeline_entry
 
 router = APIRouter(tags=["interviews"])
@@ -32,8 +35,6 @@ EVENT_TABLES = {
     "face-pose": "face_pose_events",
     "audio-transcript": "audio_transcripts",
 }
-SessionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-EventId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
 
 
 def _read(interview: Any) -> SessionRead:
@@ -58,7 +59,7 @@ async def start_interview(
 
 
 @router.get("/api/interview/{session_id}")
-async def get_interview(db: DbSession, user: CurrentUser, session_id: SessionId) -> SessionRead:
+async def get_interview(db: DbSession, user: CurrentUser, session_id: RowId) -> SessionRead:
     return _read(await service.get_session(db, session_id, user))
 
 
@@ -67,18 +68,18 @@ async def end_interview(
     db: DbSession,
     user: CurrentUser,
     model: RiskModelDep,
-    session_id: SessionId,
+    session_id: RowId,
     request: Annotated[EndRequest | None, Body()] = None,
 ) -> SessionRead:
     body = request or EndRequest()
-    interview = await service.end_session(db, session_id, user, body.status)
+    interview = await service.end_session(db, session_id, user, SessionStatus(body.status))
     await service.recompute_risk(db, session_id, model)
     return _read(interview)
 
 
 @router.get("/api/interview/{session_id}/risk")
 async def get_risk(
-    db: DbSession, user: Reviewer, model: RiskModelDep, session_id: SessionId
+    db: DbSession, user: Reviewer, model: RiskModelDep, session_id: RowId
 ) -> RiskRead:
     """The current score, its level and the contributions that explain it."""
     await service.get_session(db, session_id, user)
@@ -91,7 +92,7 @@ async def get_report(
     db: DbSession,
     user: Reviewer,
     model: RiskModelDep,
-    session_id: SessionId,
+    session_id: RowId,
     format: Literal["json", "html", "pdf"] = "json",
 ) -> Response:
     """The full report as JSON (default), an HTML page or a PDF (`?format=html|pdf`)."""
@@ -111,7 +112,7 @@ async def get_report(
     if format == "pdf":
         from interview_monitor.reports.pdf import render_pdf
 
-        snapshots = await SessionRepository(db).evidence_by_url(session_id)
+        snapshots = await service.evidence_by_url(db, session_id)
         return Response(
             render_pdf(report, snapshots),
             media_type="application/pdf",
@@ -126,11 +127,9 @@ async def get_report(
 async def list_interviews(
     db: DbSession,
     _: Reviewer,
-    status_filter: Annotated[
-        Literal["IN_PROGRESS", "COMPLETED", "TERMINATED", "ABANDONED"] | None, Query(alias="status")
-    ] = None,
-    risk_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None,
-    user_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    status_filter: Annotated[SessionStatusName | None, Query(alias="status")] = None,
+    risk_level: RiskLevelName | None = None,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -140,7 +139,7 @@ async def list_interviews(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> SessionPage:
     """Sessions with their live status and risk, filtered and sorted (the summary view)."""
-    total, rows = await SessionRepository(db).summaries(
+    query = SummaryQuery(
         status=status_filter,
         risk_level=risk_level,
         user_id=user_id,
@@ -152,6 +151,7 @@ async def list_interviews(
         limit=limit,
         offset=offset,
     )
+    total, rows = await service.summaries(db, query)
     return SessionPage(total=total, items=[SessionSummary.model_validate(row) for row in rows])
 
 
@@ -159,15 +159,12 @@ async def list_interviews(
 async def list_events(
     db: DbSession,
     user: Reviewer,
-    session_id: SessionId,
+    session_id: RowId,
     kind: Literal["object-detection", "face-pose", "audio-transcript"],
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    await service.get_session(db, session_id, user)
-    rows = await SessionRepository(db).events(
-        FLAG_MODELS[EVENT_TABLES[kind]], session_id, limit, offset
-    )
+    rows = await service.list_events(db, session_id, user, EVENT_TABLES[kind], limit, offset)
     return [jsonable_encoder(timeline_entry(row)) for row in rows]
 
 
@@ -176,9 +173,9 @@ async def dismiss_flag(
     db: DbSession,
     user: Reviewer,
     model: RiskModelDep,
-    session_id: SessionId,
+    session_id: RowId,
     kind: Literal["object-detection", "face-pose", "audio-transcript"],
-    event_id: EventId,
+    event_id: BigRowId,
     request: Annotated[DismissRequest | None, Body()] = None,
 ) -> RiskRead:
     """Mark a flag as dismissed (kept, with who and when); the score is recomputed without it."""
@@ -192,9 +189,7 @@ async def dismiss_flag(
 @router.get("/api/evidence/{snapshot_id}", response_class=Response)
 async def get_evidence(db: DbSession, _: Reviewer, snapshot_id: uuid.UUID) -> Response:
     """An evidence snapshot; only for signed-in reviewers, never cached by shared caches."""
-    snapshot = await SessionRepository(db).evidence(snapshot_id)
-    if snapshot is None:
-        raise NotFoundError("no such evidence snapshot", ["path", "snapshot_id"])
+    snapshot = await service.evidence(db, snapshot_id)
     return Response(
         snapshot.data,
         media_type=snapshot.content_type,

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.roles import REVIEWERS, Role
-from interview_monitor.db.tables import InterviewSession, User
+from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, User
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
+from interview_monitor.interviews.schemas import SummaryQuery
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
-
-IN_PROGRESS = "IN_PROGRESS"
 
 
 def is_reviewer(user: User) -> bool:
@@ -65,16 +67,16 @@ async def get_session(
 
 
 async def end_session(
-    db: AsyncSession, session_id: int, actor: User, status: str = "COMPLETED"
+    db: AsyncSession, session_id: int, actor: User, status: SessionStatus = SessionStatus.COMPLETED
 ) -> InterviewSession:
     interview = await get_session(db, session_id, actor, for_update=True)
-    if not is_reviewer(actor) and status != "COMPLETED":
+    if not is_reviewer(actor) and status is not SessionStatus.COMPLETED:
         raise ForbiddenError("candidates can only complete their session", ["body", "status"])
-    if interview.status != IN_PROGRESS:
+    if interview.status != SessionStatus.IN_PROGRESS:
         raise ConflictError(
             f"session {session_id} has already ended ({interview.status})", ["path", "session_id"]
         )
-    interview.status = status
+    interview.status = status.value
     interview.end_time = max(datetime.now(UTC), interview.start_time)
     interview.ended_by = actor.id
     await db.flush()
@@ -98,7 +100,7 @@ def ensure_open(
         loc: list[str | int] = ["body", index, "session_id"] if in_body else ["path", "session_id"]
         if status is None:
             raise NotFoundError(f"session {session_id} does not exist", loc)
-        if status != IN_PROGRESS:
+        if status != SessionStatus.IN_PROGRESS:
             raise ConflictError(
                 f"session {session_id} has ended ({status}); it takes no more events", loc
             )
@@ -164,3 +166,26 @@ async def dismiss_flag(
 async def purge_ended(db: AsyncSession, retention_days: int) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     return await SessionRepository(db).delete_ended_before(cutoff)
+
+
+async def summaries(db: AsyncSession, query: SummaryQuery) -> tuple[int, list[dict[str, Any]]]:
+    """How many sessions match, and the requested page of their summary rows."""
+    return await SessionRepository(db).summaries(query)
+
+
+async def list_events(
+    db: AsyncSession, session_id: int, actor: User, table: str, limit: int, offset: int
+) -> Sequence[Any]:
+    await get_session(db, session_id, actor)
+    return await SessionRepository(db).events(FLAG_MODELS[table], session_id, limit, offset)
+
+
+async def evidence(db: AsyncSession, snapshot_id: uuid.UUID) -> EvidenceSnapshot:
+    snapshot = await SessionRepository(db).evidence(snapshot_id)
+    if snapshot is None:
+        raise NotFoundError("no such evidence snapshot", ["path", "snapshot_id"])
+    return snapshot
+
+
+async def evidence_by_url(db: AsyncSession, session_id: int) -> dict[str, bytes]:
+    return await SessionRepository(db).evidence_by_url(session_id)

@@ -18,7 +18,20 @@ from datetime import datetime
 from typing import Any
 
 from interview_monitor.live.pool import WorkerPool, kind_of, session_of, stream_id_for
-from interview_monitor.live.worker import Kind, Reply
+from interview_monitor.live.protocol import (
+    AudioChunk,
+    Close,
+    Closed,
+    Done,
+    Kind,
+    Open,
+    Probe,
+    Probed,
+    Reply,
+    Request,
+    Transcripts,
+    VideoFrame,
+)
 from interview_monitor.signals import DetectedEvent
 
 log = logging.getLogger(__name__)
@@ -121,7 +134,7 @@ class LivePipeline:
             stream_id = stream_id_for(session_id, kind, next(self._segments))
             stream = Stream(stream_id, session_id, kind, origin)
             self._streams[(session_id, kind)] = self._by_id[stream_id] = stream
-            self._submit(stream, ("open", stream_id))
+            self._submit(stream, Open(stream_id))
         if stream.grace is not None:
             stream.grace.cancel()
             stream.grace = None
@@ -157,7 +170,7 @@ class LivePipeline:
                 stream.waiting = None
                 self._send_frame(stream, t_s, jpeg, received_at)
             end_s = max(0.0, time.time() - stream.origin.timestamp())
-            self._submit(stream, ("close", stream.stream_id, end_s))
+            self._submit(stream, Close(stream.stream_id, end_s))
         try:
             await asyncio.wait_for(asyncio.shield(stream.closed), CLOSE_TIMEOUT_S)
         except TimeoutError:
@@ -171,7 +184,7 @@ class LivePipeline:
         probe_id = stream_id_for(session_id, "video", PROBE_SEGMENT)
         probe = _Probe(asyncio.get_running_loop().create_future(), jpeg)
         self._probes.setdefault(probe_id, []).append(probe)
-        self._pool.submit("video", ("probe", probe_id, jpeg))
+        self._pool.submit("video", Probe(probe_id, jpeg))
         try:
             return await asyncio.wait_for(probe.answer, PROBE_TIMEOUT_S)
         except TimeoutError:
@@ -216,12 +229,12 @@ class LivePipeline:
 
     def _send_frame(self, stream: Stream, t_s: float, jpeg: bytes, received_at: float) -> None:
         stream.in_flight += 1
-        self._submit(stream, ("video", stream.stream_id, t_s, jpeg, received_at))
+        self._submit(stream, VideoFrame(stream.stream_id, t_s, jpeg, received_at))
 
     def _send_audio(self, stream: Stream, pcm: bytes, received_at: float) -> None:
         stream.in_flight += 1
         stream.samples_sent += len(pcm) // BYTES_PER_SAMPLE
-        self._submit(stream, ("audio", stream.stream_id, pcm, received_at))
+        self._submit(stream, AudioChunk(stream.stream_id, pcm, received_at))
 
     def _pad_gap(self, stream: Stream, now: float) -> None:
         """Silence for the time the connection was down keeps transcript times on the clock."""
@@ -230,59 +243,62 @@ class LivePipeline:
         if missing > 0:
             self._send_audio(stream, bytes(missing * BYTES_PER_SAMPLE), now)
 
-    def _submit(self, stream: Stream, request: tuple[Any, ...]) -> None:
+    def _submit(self, stream: Stream, request: Request) -> None:
         if self._pool is None:
             raise RuntimeError("the live pipeline is not running")
         self._pool.submit(stream.kind, request)
 
     # --- replies ------------------------------------------------------------------------
     def _on_reply(self, reply: Reply) -> None:
-        if reply[0] == "probed":
+        if isinstance(reply, Probed):
             self._answer_probe(reply)
             return
-        if reply[0] not in ("done", "events", "closed"):
+        if not isinstance(reply, Done | Transcripts | Closed):
             return
-        stream = self._by_id.get(reply[1])
+        stream = self._by_id.get(reply.stream_id)
         if stream is None:
-            log.warning("reply for unknown stream %s (%s)", reply[1], kind_of(reply[1]))
-            return
-        events: list[DetectedEvent] = reply[2]
-        if reply[0] == "events":  # transcripts of a batch: no request of this stream answered
-            self._track(
-                self.sink(stream.session_id, stream.origin, events, reply[3] or time.time())
+            log.warning(
+                "reply for unknown stream %s (%s)", reply.stream_id, kind_of(reply.stream_id)
             )
             return
-        if reply[0] == "closed":
-            self._finish(stream, events, reply[3])
+        if isinstance(reply, Transcripts):  # of a batch: no request of this stream answered
+            self._track(
+                self.sink(
+                    stream.session_id, stream.origin, reply.events, reply.received_at or time.time()
+                )
+            )
             return
-        _, _, _, received_at, error = reply
+        if isinstance(reply, Closed):
+            self._finish(stream, reply.events, reply.stats)
+            return
         stream.in_flight = max(0, stream.in_flight - 1)
-        if error is not None:
+        if reply.error is not None:
             stream.rejected += 1
-            stream.last_error = error
+            stream.last_error = reply.error
         else:
             stream.processed += 1
-        if events:
-            self._track(self.sink(stream.session_id, stream.origin, events, received_at))
+        if reply.events:
+            self._track(
+                self.sink(stream.session_id, stream.origin, reply.events, reply.received_at)
+            )
         if stream.kind == "video" and stream.waiting is not None and not stream.in_flight:
             t_s, jpeg, waited_since = stream.waiting
             stream.waiting = None
             self._send_frame(stream, t_s, jpeg, waited_since)
 
-    def _answer_probe(self, reply: Reply) -> None:
-        _, probe_id, faces, error = reply
-        waiting = self._probes.get(probe_id)
+    def _answer_probe(self, reply: Probed) -> None:
+        waiting = self._probes.get(reply.stream_id)
         if not waiting:
             return
         answer = waiting.pop(0).answer
         if not waiting:
-            del self._probes[probe_id]
+            del self._probes[reply.stream_id]
         if answer.done():
             return
-        if error is not None:
-            answer.set_exception(ValueError(error))
+        if reply.faces is None:
+            answer.set_exception(ValueError(reply.error))
         else:
-            answer.set_result(faces)
+            answer.set_result(reply.faces)
 
     def _restarted(self, kind: Kind, index: int) -> None:
         """The worker `index` of this kind died and a new one took its place: every stream
@@ -302,7 +318,7 @@ class LivePipeline:
                 continue
             # Audio times go on from the samples sent so far, so transcripts stay on the clock.
             offset_s = stream.samples_sent / SAMPLE_RATE if kind == "audio" else 0.0
-            self._submit(stream, ("open", stream.stream_id, offset_s))
+            self._submit(stream, Open(stream.stream_id, offset_s))
             if stream.waiting is not None:
                 t_s, jpeg, received_at = stream.waiting
                 stream.waiting = None
@@ -320,7 +336,7 @@ class LivePipeline:
                     probe.answer.set_exception(ValueError("the image could not be checked"))
                 else:
                     probe.resent = True
-                    pool.submit("video", ("probe", probe_id, probe.jpeg))
+                    pool.submit("video", Probe(probe_id, probe.jpeg))
             self._probes[probe_id] = [probe for probe in waiting if not probe.answer.done()]
 
     def restarts(self) -> int:

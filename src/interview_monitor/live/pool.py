@@ -19,7 +19,17 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import Any
 
-from interview_monitor.live.worker import Kind, Reply, Request, run_worker
+from interview_monitor.live.protocol import (
+    Failed,
+    Kind,
+    Queued,
+    Ready,
+    Reply,
+    ReplyToRequest,
+    Request,
+    Stop,
+)
+from interview_monitor.live.worker import run_worker
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +47,7 @@ class _Worker:
     kind: Kind
     index: int
     process: BaseProcess
-    requests: Queue[Request]
+    requests: Queue[Queued]
     replies: Connection
     started_at: float
     queued: int = 0
@@ -82,7 +92,7 @@ class WorkerPool:
         self._reader.start()
 
     def _spawn(self, kind: Kind, index: int) -> _Worker:
-        requests: Queue[Request] = self._context.Queue()
+        requests: Queue[Queued] = self._context.Queue()
         receiver, sender = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=run_worker,
@@ -105,10 +115,12 @@ class WorkerPool:
                         reply = worker.replies.recv()
                 except EOFError:
                     worker.process.join(5.0)
-                if reply is not None and reply[0] == "failed":
+                if isinstance(reply, Failed):
                     self.stop()
-                    raise WorkerStartError(f"{reply[1]} worker {reply[2]} failed: {reply[3]}")
-                worker.ready = reply is not None and reply[0] == "ready"
+                    raise WorkerStartError(
+                        f"{reply.kind} worker {reply.index} failed: {reply.message}"
+                    )
+                worker.ready = isinstance(reply, Ready)
                 if worker.ready:
                     continue
                 if not worker.process.is_alive() or time.monotonic() > deadline:
@@ -206,22 +218,28 @@ class WorkerPool:
         self.on_restart(dead.kind, dead.index)
 
     def _deliver(self, worker: _Worker, reply: Reply) -> None:
-        if reply[0] == "ready":
+        if isinstance(reply, Ready):
             worker.ready = True
             log.info("%s ready", worker.process.name)
             return
-        if reply[0] == "failed":
-            log.error("%s %s worker %s failed to start: %s", worker.process.name, *reply[1:])
+        if isinstance(reply, Failed):
+            log.error(
+                "%s %s worker %s failed to start: %s",
+                worker.process.name,
+                reply.kind,
+                reply.index,
+                reply.message,
+            )
             return
-        if reply[0] in ("opened", "probed", "done", "closed"):
+        if isinstance(reply, ReplyToRequest):
             worker.queued = max(0, worker.queued - 1)
         self.on_reply(reply)
 
     def worker_of(self, kind: Kind, stream_id: int) -> int:
         return session_of(stream_id) % len(self._workers[kind])
 
-    def submit(self, kind: Kind, request: tuple[Any, ...]) -> None:
-        worker = self._workers[kind][self.worker_of(kind, request[1])]
+    def submit(self, kind: Kind, request: Request) -> None:
+        worker = self._workers[kind][self.worker_of(kind, request.stream_id)]
         worker.queued += 1
         worker.requests.put(request)
 
@@ -239,7 +257,7 @@ class WorkerPool:
         workers = self._all()
         for worker in workers:
             if worker.process.is_alive():
-                worker.requests.put(None)
+                worker.requests.put(Stop())
         for worker in workers:
             worker.process.join(timeout_s)
             if worker.process.is_alive():

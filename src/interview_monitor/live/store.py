@@ -10,11 +10,14 @@ import weakref
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.tables import AudioTranscript
+from interview_monitor.events.repository import (
+    mark_other_voice,
+    stored_transcript_keys,
+    update_transcript,
+)
 from interview_monitor.events.service import store_detected
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.risk.engine import RiskModel
@@ -100,32 +103,14 @@ def _marked(transcript: DetectedEvent) -> DetectedEvent:
     return dataclasses.replace(transcript, columns=columns)
 
 
-def _update_for(event: DetectedEvent) -> dict[str, Any]:
-    """The stored row's new values. A transcript completes it, as the row would have been
-    had it been written once; an early row only marks it as holding another voice (a segment
-    judged so once the session had enough evidence), keeping its text."""
-    if _is_early(event):
-        return {
-            "is_multiple_speakers": True,
-            "speaker_confidence": func.coalesce(
-                AudioTranscript.speaker_confidence, _speaker_confidence(event)
-            ),
-        }
-    other_voice = bool(event.columns.get("is_multiple_speakers"))
-    return {
-        "text_content": event.columns.get("text_content", ""),
-        "flagged_phrases": list(event.columns.get("flagged_phrases") or []),
-        "is_multiple_speakers": other_voice,
-        "speaker_confidence": _speaker_confidence(event) if other_voice else None,
-    }
-
-
 async def fill_early_rows(
     db: AsyncSession, session_id: int, events: list[DetectedEvent]
 ) -> list[DetectedEvent]:
     """Events whose segment is already stored (under the same `client_event_id`) update that
-    row (see `_update_for`); returns the events still to insert. An early row never
-    overwrites a transcript, whichever arrives first: of an early row and a transcript with
+    row; returns the events still to insert. A transcript completes the row, as it would have
+    been had it been written once; an early row only marks it as holding another voice (a
+    segment judged so once the session had enough evidence), keeping its text. An early row
+    never overwrites a transcript, whichever arrives first: of an early row and a transcript with
     one key in a batch, the transcript stands, marked if the early row came after it."""
     latest: dict[str, DetectedEvent] = {}
     unkeyed: list[DetectedEvent] = []
@@ -141,18 +126,20 @@ async def fill_early_rows(
             latest[key] = _marked(earlier)
     if not latest:
         return events
-    stored: set[str | None] = set(
-        await db.scalars(
-            select(AudioTranscript.client_event_id).where(
-                AudioTranscript.session_id == session_id,
-                AudioTranscript.client_event_id.in_(list(latest)),
-            )
-        )
-    )
-    for key in latest.keys() & stored:
-        await db.execute(
-            update(AudioTranscript)
-            .where(AudioTranscript.session_id == session_id, AudioTranscript.client_event_id == key)
-            .values(**_update_for(latest.pop(key)))
-        )
+    for key in await stored_transcript_keys(db, session_id, list(latest)):
+        event = latest.pop(key)
+        if _is_early(event):
+            await mark_other_voice(db, session_id, key, _speaker_confidence(event))
+        else:
+            await update_transcript(db, session_id, key, _completed_columns(event))
     return [*unkeyed, *latest.values()]
+
+
+def _completed_columns(transcript: DetectedEvent) -> dict[str, Any]:
+    other_voice = bool(transcript.columns.get("is_multiple_speakers"))
+    return {
+        "text_content": transcript.columns.get("text_content", ""),
+        "flagged_phrases": list(transcript.columns.get("flagged_phrases") or []),
+        "is_multiple_speakers": other_voice,
+        "speaker_confidence": _speaker_confidence(transcript) if other_voice else None,
+    }

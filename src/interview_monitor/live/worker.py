@@ -1,7 +1,6 @@
 """A detector worker process: models loaded once, detector state for the sessions routed to it.
 
-Talks only in plain tuples over multiprocessing queues (see `Request` and `Reply`): a model
-never sees a socket. Each stream's detector object lives in exactly one worker, because the
+Talks only in the messages of `live/protocol.py`: a model never sees a socket. Each stream's detector object lives in exactly one worker, because the
 pool routes a session to a worker by its id.
 """
 
@@ -13,7 +12,28 @@ import os
 import queue
 import uuid
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from interview_monitor.live.protocol import (
+    AudioChunk,
+    Close,
+    Closed,
+    Done,
+    Failed,
+    Kind,
+    Open,
+    Opened,
+    Probe,
+    Probed,
+    Queued,
+    Ready,
+    Reply,
+    Request,
+    Stop,
+    Transcripts,
+    VideoFrame,
+    Wake,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -28,21 +48,6 @@ if TYPE_CHECKING:
     )
     from interview_monitor.live.transcription import WhisperThread
     from interview_monitor.signals import DetectedEvent
-
-Kind = Literal["video", "audio"]
-
-# Requests: ("open", stream_id[, offset_s]) | ("probe", stream_id, jpeg) | ("video", stream_id, t_s, jpeg, received_at)
-#           | ("audio", stream_id, pcm, received_at) | ("close", stream_id, t_s) | None (stop)
-Request = tuple[Any, ...] | None
-# Replies: ("ready", kind, index) | ("opened", stream_id) | ("probed", stream_id, faces, error)
-#          | ("done", stream_id, events, received_at, error)
-#          | ("events", stream_id, events, received_at): transcripts from a Whisper call that
-#            served several streams, not the answer to one request; received_at is when the
-#            input that made the earliest of these segments due for transcription arrived
-#          | ("closed", stream_id, events, stats) | ("failed", kind, index, message)
-# Requests come over a multiprocessing queue; replies go over the worker's own pipe, so a
-# worker that dies cannot leave a lock shared with the others held.
-Reply = tuple[Any, ...]
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +175,7 @@ class Worker:
         return self.batcher is not None and self.batcher.waiting
 
     def transcribe(self) -> list[Reply]:
-        """One Whisper call on the oldest waiting speech, here; an "events" reply per stream."""
+        """One Whisper call on the oldest waiting speech, here; a Transcripts reply per stream."""
         if self.batcher is None or (batch := self.batcher.take()) is None:
             return []
         outcome: TranscribedBatch | Exception
@@ -227,45 +232,45 @@ class Worker:
             if isinstance(detector, _AudioDetector)
         }
         return [
-            ("events", stream_id, detector.placed(done.events), done.received_at)
+            Transcripts(stream_id, detector.placed(done.events), done.received_at)
             for owner, done in results.items()
             if done.events and owner in audio_detectors
             for stream_id, detector in [audio_detectors[owner]]
         ]
 
-    def handle(self, request: tuple[Any, ...]) -> list[Reply]:
-        action, stream_id = request[0], request[1]
-        if action == "open":
-            offset_s = request[2] if len(request) > 2 else 0.0
-            self.detectors[stream_id] = (
-                _AudioDetector(self.batcher, offset_s)
-                if self.batcher is not None
-                else _VideoDetector()
-            )
-            return [("opened", stream_id)]
-        if action == "probe":
-            return [("probed", stream_id, *_count_faces(request[2]))]
-        if action == "close":
-            return self._close(stream_id, request[2])
-        if action == "video":
-            _, _, t_s, payload, received_at = request
-        else:
-            _, _, payload, received_at = request
-            t_s = 0.0
+    def handle(self, request: Request) -> list[Reply]:
+        match request:
+            case Open(stream_id, offset_s):
+                self.detectors[stream_id] = (
+                    _AudioDetector(self.batcher, offset_s)
+                    if self.batcher is not None
+                    else _VideoDetector()
+                )
+                return [Opened(stream_id)]
+            case Probe(stream_id, jpeg):
+                return [Probed(stream_id, *_count_faces(jpeg))]
+            case Close(stream_id, t_s):
+                return self._close(stream_id, t_s)
+            case VideoFrame(stream_id, t_s, payload, received_at):
+                return self._feed(stream_id, payload, t_s, received_at)
+            case AudioChunk(stream_id, payload, received_at):
+                return self._feed(stream_id, payload, 0.0, received_at)
+
+    def _feed(self, stream_id: int, payload: bytes, t_s: float, received_at: float) -> list[Reply]:
         detector = self.detectors.get(stream_id)
         if detector is None or stream_id in self._closing:
-            return [("done", stream_id, [], received_at, "stream is not open")]
+            return [Done(stream_id, [], received_at, "stream is not open")]
         try:
             events = detector.feed(payload, t_s, received_at)
         except Exception as error:
             # An undecodable frame is the client's fault; the detector state stays usable.
-            return [("done", stream_id, [], received_at, f"{type(error).__name__}: {error}")]
-        return [("done", stream_id, events, received_at, None)]
+            return [Done(stream_id, [], received_at, f"{type(error).__name__}: {error}")]
+        return [Done(stream_id, events, received_at, None)]
 
     def _close(self, stream_id: int, t_s: float) -> list[Reply]:
         detector = self.detectors.get(stream_id)
         if detector is None or stream_id in self._closing:
-            return [("closed", stream_id, [], {})] if detector is None else []
+            return [Closed(stream_id, [], {})] if detector is None else []
         try:
             events, stats = detector.close(t_s)
         except Exception as error:
@@ -273,9 +278,9 @@ class Worker:
             if isinstance(detector, _AudioDetector) and self.batcher is not None:
                 self.batcher.forget(detector.session)
             del self.detectors[stream_id]
-            return [("closed", stream_id, [], {"error": str(error)})]
+            return [Closed(stream_id, [], {"error": str(error)})]
         # Its last speech is transcribed with whatever waited before it; the stream is
-        # answered "closed" once nothing of it is left (its transcripts go first, as "events").
+        # answered Closed once nothing of it is left (its Transcripts go first).
         self._closing[stream_id] = (events, stats)
         if self.whisper is not None:
             return self._closed_replies()
@@ -293,19 +298,18 @@ class Worker:
                     continue
                 stats = stats | self.batcher.stats
             del self._closing[stream_id], self.detectors[stream_id]
-            replies.append(("closed", stream_id, events, stats))
+            replies.append(Closed(stream_id, events, stats))
         return replies
 
 
-WAKE = "wake"  # put in the request queue by the Whisper thread; not a request
 # Speech due for transcription waits at most this long for more to share its Whisper call,
 # unless this much audio is already waiting.
 PACK_WAIT_S = 1.5
 PACK_FULL_S = 14.0
 
 
-def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connection) -> None:
-    """The worker's main loop; returns when it receives None.
+def run_worker(kind: Kind, index: int, requests: Queue[Queued], replies: Connection) -> None:
+    """The worker's main loop; returns when it receives Stop.
 
     An audio worker runs Whisper on a thread of its own (`live/transcription.py`): the loop
     keeps handling requests (voice activity, speaker checks, early other-voice flags) while a
@@ -318,23 +322,23 @@ def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connec
     try:
         _load_models(kind)
         worker = Worker(kind)
-        worker.run_whisper_in_thread(lambda: requests.put((WAKE, None)))
+        worker.run_whisper_in_thread(lambda: requests.put(Wake()))
         if worker.whisper is not None:
             from interview_monitor.live.transcription import lower_other_threads
 
             log.info("audio worker %d: %d threads lowered", index, lower_other_threads())
     except Exception as error:
-        replies.send(("failed", kind, index, f"{type(error).__name__}: {error}"))
+        replies.send(Failed(kind, index, f"{type(error).__name__}: {error}"))
         return
-    replies.send(("ready", kind, index))
+    replies.send(Ready(kind, index))
     retry_s: float | None = None
     while True:
         for request in _queued(requests, block_s=retry_s):
-            if request is None:
+            if isinstance(request, Stop):
                 if worker.whisper is not None:
                     worker.whisper.stop()
                 return
-            if request[0] != WAKE:
+            if not isinstance(request, Wake):
                 for reply in worker.handle(request):
                     replies.send(reply)
             for reply in worker.collect():
@@ -342,7 +346,7 @@ def run_worker(kind: Kind, index: int, requests: Queue[Request], replies: Connec
         retry_s = worker.dispatch()
 
 
-def _queued(requests: Queue[Request], block_s: float | None) -> Iterator[Request]:
+def _queued(requests: Queue[Queued], block_s: float | None) -> Iterator[Queued]:
     """Every request already queued, after waiting for the first one (at most `block_s`)."""
     try:
         yield requests.get(timeout=block_s)

@@ -1,23 +1,33 @@
-"""The question bank and answer evaluations. Never commits: the request or CLI command does."""
+"""The question bank and answering its questions. Never commits: the request or CLI command
+does."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
-from interview_monitor.db.tables import AudioTranscript, InterviewQuestion
-from interview_monitor.errors import InvalidInputError, NotFoundError
+from interview_monitor.db.tables import InterviewQuestion, User
+from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
+from interview_monitor.events.service import store_detected
+from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.interviews.service import ensure_in_progress, get_session
+from interview_monitor.live.hub import ReviewHub
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
-from interview_monitor.questions.schemas import MAX_ANSWER_CHARS
+from interview_monitor.questions.evaluation import AnswerEvaluator
+from interview_monitor.questions.repository import QuestionRepository
+from interview_monitor.questions.schemas import MAX_ANSWER_CHARS, AnswerRequest, AnswerStored
+from interview_monitor.risk.engine import RiskModel
+from interview_monitor.signals import DetectedEvent
 
 
 def question_id_for(text: str) -> str:
@@ -70,19 +80,10 @@ async def upsert_questions(db: AsyncSession, questions: list[dict[str, Any]]) ->
     """Insert or update by id; new questions go after the ones already in the bank."""
     if not questions:
         return 0
-    last = await db.scalar(select(func.coalesce(func.max(InterviewQuestion.position), -1)))
-    first = int(last if last is not None else -1) + 1
+    repository = QuestionRepository(db)
+    first = await repository.next_position()
     rows = {row["id"]: {**row, "position": first + index} for index, row in enumerate(questions)}
-    statement = insert(InterviewQuestion).values(list(rows.values()))
-    await db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[InterviewQuestion.id],
-            set_={
-                "question": statement.excluded.question,
-                "reference_answer": statement.excluded.reference_answer,
-            },
-        )
-    )
+    await repository.upsert(list(rows.values()))
     return len(rows)
 
 
@@ -96,25 +97,19 @@ async def load_questions(session: AsyncSession, path: Path | str) -> int:
 
 async def _ensure_bank(db: AsyncSession) -> None:
     """An empty bank gets the built-in questions, whichever is asked first: the list or one."""
-    if await db.scalar(select(func.count()).select_from(InterviewQuestion)) == 0:
+    if await QuestionRepository(db).count() == 0:
         await upsert_questions(db, [_row(item) for item in BUILTIN_QUESTIONS])
 
 
 async def list_questions(db: AsyncSession, limit: int, offset: int) -> list[InterviewQuestion]:
     """The bank in order; the built-in questions are stored first when the bank is empty."""
     await _ensure_bank(db)
-    query = (
-        select(InterviewQuestion)
-        .order_by(InterviewQuestion.position, InterviewQuestion.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list((await db.scalars(query)).all())
+    return await QuestionRepository(db).list(limit, offset)
 
 
 async def get_question(db: AsyncSession, question_id: str) -> InterviewQuestion:
     await _ensure_bank(db)
-    question = await db.get(InterviewQuestion, question_id)
+    question = await QuestionRepository(db).get(question_id)
     if question is None:
         raise NotFoundError(f"question {question_id!r} does not exist", ["body", "question_id"])
     return question
@@ -128,10 +123,79 @@ async def spoken_answer(db: AsyncSession, session_id: int, since: datetime) -> s
     """What the candidate said since `since`, from the live transcripts stored so far, at most
     as long as a typed answer may be (a `since` at the session's start would otherwise read
     the whole interview: its first segments are enough to fill an answer)."""
-    texts = await db.scalars(
-        select(AudioTranscript.text_content)
-        .where(AudioTranscript.session_id == session_id, AudioTranscript.start_timestamp >= since)
-        .order_by(AudioTranscript.start_timestamp)
-        .limit(MAX_SPOKEN_SEGMENTS)
-    )
+    texts = await SessionRepository(db).transcript_texts(session_id, since, MAX_SPOKEN_SEGMENTS)
     return " ".join(text.strip() for text in texts if text.strip())[:MAX_ANSWER_CHARS]
+
+
+async def submit_answer(
+    db: AsyncSession,
+    user: User,
+    session_id: int,
+    request: AnswerRequest,
+    evaluator: AnswerEvaluator,
+    model: RiskModel,
+    hub: ReviewHub,
+) -> AnswerStored:
+    """Score the candidate's answer for relevance and store it with the session's new risk;
+    the session's reviewers are told once the transaction has committed."""
+    interview = await get_session(db, session_id, user)
+    if interview.user_id != user.id:
+        raise ForbiddenError("only the session's candidate answers its questions")
+    await ensure_in_progress(db, session_id)
+    question = await get_question(db, request.question_id)
+    answer = request.answer.strip()
+    if not answer and request.spoken_since is not None:
+        answer = await spoken_answer(db, session_id, request.spoken_since)
+    if not answer and request.spoken_since is None:
+        raise InvalidInputError("type an answer or give spoken_since", ["body", "answer"])
+    score = await evaluator.score(question.question, answer, question.reference_answer)
+    relevance = round(score.relevance, 2)
+    evaluation = DetectedEvent(
+        table="answer_evaluations",
+        start_s=0.0,
+        end_s=0.0,
+        columns={
+            "question_id": question.id,
+            "question_text": question.question,
+            "candidate_answer": answer,
+            "ai_relevance_score": relevance,
+            "ai_feedback": score.feedback,
+        },
+    )
+    stored, _assessment = await store_detected(
+        db, session_id, [evaluation], interview.start_time, model
+    )
+
+    def tell_reviewers() -> None:
+        update = {
+            "type": "answer",
+            "session_id": session_id,
+            "question_id": question.id,
+            "ai_relevance_score": relevance,
+            "published_at": time.time(),
+        }
+        hub.publish(session_id, update)
+
+    _once_committed(db, tell_reviewers)
+    return AnswerStored(
+        id=stored["answer_evaluations"][0],
+        session_id=session_id,
+        question_id=question.id,
+        answer_chars=len(answer),
+    )
+
+
+def _once_committed(db: AsyncSession, action: Callable[[], None]) -> None:
+    """Run `action` when the transaction commits, whoever ends it; never if a rollback comes
+    first (of a savepoint too: what it stored may be gone)."""
+    pending = [action]
+
+    def committed(_: Session) -> None:
+        while pending:
+            pending.pop()()
+
+    def rolled_back(_: Session, _previous: SessionTransaction) -> None:
+        pending.clear()
+
+    event.listen(db.sync_session, "after_commit", committed, once=True)
+    event.listen(db.sync_session, "after_soft_rollback", rolled_back, once=True)

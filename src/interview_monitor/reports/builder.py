@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -16,22 +17,7 @@ from interview_monitor.db.tables import (
 )
 from interview_monitor.interviews.flags import flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
-from interview_monitor.risk.engine import Contribution, RiskAssessment, RiskModel
-
-
-def contribution_json(contribution: Contribution) -> dict[str, Any]:
-    return {
-        "kind": contribution.kind,
-        "label": contribution.label,
-        "points": contribution.points,
-        "episodes": contribution.episodes,
-        "total_duration_s": contribution.total_duration_s,
-        "first_at": contribution.first_at,
-        "last_at": contribution.last_at,
-        "max_confidence": contribution.max_confidence,
-        "explanation": contribution.explanation,
-        "flags": list(contribution.refs),
-    }
+from interview_monitor.risk.engine import RiskAssessment, RiskModel
 
 
 def risk_json(session_id: int, assessment: RiskAssessment) -> dict[str, Any]:
@@ -39,7 +25,7 @@ def risk_json(session_id: int, assessment: RiskAssessment) -> dict[str, Any]:
         "session_id": session_id,
         "total_risk_score": assessment.total_risk_score,
         "risk_level": assessment.risk_level.value,
-        "contributions": [contribution_json(c) for c in assessment.contributions],
+        "contributions": [dataclasses.asdict(c) for c in assessment.contributions],
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from interview_monitor.reports.plot import plot_points, svg_path
+from interview_monitor.risk.engine import LEVEL_STARTS, LEVELS_EXPLAINED
 
 PLOT_WIDTH, PLOT_HEIGHT = 720.0, 160.0
 
@@ -43,5 +44,6 @@ def render_html(report: dict[str, Any]) -> str:
         plot_path=svg_path(points),
         plot_width=PLOT_WIDTH,
         plot_height=PLOT_HEIGHT,
-        thresholds=[(30, "MEDIUM"), (60, "HIGH")],
+        thresholds=[(start, level.value) for start, level in LEVEL_STARTS],
+        levels_explained=LEVELS_EXPLAINED,
     )

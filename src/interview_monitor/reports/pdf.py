@@ -17,6 +17,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from interview_monitor.reports.html import risk_history
 from interview_monitor.reports.plot import plot_points
+from interview_monitor.risk.engine import LEVEL_STARTS, LEVELS_EXPLAINED
 
 LEVEL_COLOURS = {
     "LOW": colors.HexColor("#1f9d55"),
@@ -46,7 +47,7 @@ def _offset(at: datetime, start: datetime) -> str:
 
 def _plot(report: dict[str, Any], width: float, height: float) -> Drawing:
     drawing = Drawing(width, height + 10)
-    for level in (30, 60):
+    for level, _name in LEVEL_STARTS:
         y = level / 100 * height
         drawing.add(
             Line(0, y, width, y, strokeColor=colors.HexColor("#e3e7ee"), strokeDashArray=[3, 3])
@@ -95,7 +96,7 @@ def render_pdf(report: dict[str, Any], snapshots: Mapping[str, bytes]) -> bytes:
         Paragraph(
             f'<font size="20"><b>{risk["total_risk_score"]:.1f}</b></font> '
             f'<font color="{LEVEL_COLOURS[risk["risk_level"]].hexval()}"><b>{risk["risk_level"]} RISK</b></font>'
-            " (LOW below 30, MEDIUM from 30, HIGH from 60; a flag is never proof)",
+            f" ({LEVELS_EXPLAINED}; a flag is never proof)",
             _styles["BodyText"],
         ),
         Spacer(1, 3 * mm),

@@ -14,14 +14,22 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-MEDIUM_THRESHOLD = 30.0
-HIGH_THRESHOLD = 60.0
+# Whole points, so every place that shows them (report, PDF, pages) prints them alike.
+MEDIUM_THRESHOLD = 30
+HIGH_THRESHOLD = 60
 
 
 class RiskLevel(StrEnum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
+
+
+# Where each level starts, lowest first: the report's plot lines and its legend.
+LEVEL_STARTS = ((MEDIUM_THRESHOLD, RiskLevel.MEDIUM), (HIGH_THRESHOLD, RiskLevel.HIGH))
+LEVELS_EXPLAINED = (
+    f"LOW below {MEDIUM_THRESHOLD}, MEDIUM from {MEDIUM_THRESHOLD}, HIGH from {HIGH_THRESHOLD}"
+)
 
 
 def risk_level(score: float) -> RiskLevel:
@@ -128,7 +136,8 @@ class Contribution:
     last_at: datetime
     max_confidence: float
     explanation: str
-    refs: tuple[str, ...] = field(default=())
+    # The refs of the flags behind these points: the API and the report show them as `flags`.
+    flags: tuple[str, ...]
 
 
 # The risk-over-time plot is a few hundred pixels wide.
@@ -235,5 +244,5 @@ class RiskModel:
             last_at=max(episode.end for episode in episodes),
             max_confidence=round(confidence, 4),
             explanation=explanation,
-            refs=tuple(ref for episode in episodes for ref in episode.refs),
+            flags=tuple(ref for episode in episodes for ref in episode.refs),
         )

@@ -9,19 +9,18 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from interview_monitor.auth.roles import REVIEWERS, Role
+from interview_monitor.auth.service import user_from_token
 from interview_monitor.db.engine import Database
 from interview_monitor.db.tables import InterviewSession, User
-from interview_monitor.deps import UnauthorizedError, user_from_token
+from interview_monitor.errors import UnauthorizedError
 from interview_monitor.interviews.repository import SessionRepository
-from interview_monitor.interviews.service import IN_PROGRESS
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.streaming.protocol import (
     ClientGone,
     CloseCode,
     StreamClosed,
     parse_control,
 )
-
-_COMMIT_WAITS_S = (0.05, 0.2, 0.5)
 
 
 async def receive(websocket: WebSocket) -> Mapping[str, Any]:
@@ -49,11 +48,13 @@ async def _token(websocket: WebSocket, timeout_s: float) -> str:
     return token
 
 
-async def authenticate(websocket: WebSocket, database: Database, timeout_s: float) -> User:
+async def authenticate(
+    websocket: WebSocket, database: Database, secret_key: str, timeout_s: float
+) -> User:
     token = await _token(websocket, timeout_s)
     async with database.session() as db:
         try:
-            return await user_from_token(db, websocket.app.state.settings, token)
+            return await user_from_token(db, secret_key, token)
         except UnauthorizedError as error:
             raise StreamClosed(CloseCode.UNAUTHENTICATED, error.message) from None
 
@@ -65,7 +66,7 @@ async def session_for_candidate(
     interview = await _session(database, session_id)
     if Role(user.role) is not Role.CANDIDATE or interview.user_id != user.id:
         raise StreamClosed(CloseCode.FORBIDDEN, "only the session's candidate may stream into it")
-    if interview.status != IN_PROGRESS:
+    if interview.status != SessionStatus.IN_PROGRESS:
         raise StreamClosed(CloseCode.SESSION_ENDED, f"session {session_id} has ended")
     return interview
 
@@ -87,13 +88,8 @@ async def session_status(database: Database, session_id: int) -> str | None:
 
 
 async def _session(database: Database, session_id: int) -> InterviewSession:
-    # The request that created a session commits after its response is sent (FastAPI runs a
-    # yield dependency's exit late), so a client that connects at once can arrive first.
-    for pause_s in (*_COMMIT_WAITS_S, None):
-        async with database.session() as db:
-            interview = await SessionRepository(db).get(session_id)
-        if interview is not None:
-            return interview
-        if pause_s is not None:
-            await asyncio.sleep(pause_s)
-    raise StreamClosed(CloseCode.UNKNOWN_SESSION, f"session {session_id} does not exist")
+    async with database.session() as db:
+        interview = await SessionRepository(db).get(session_id)
+    if interview is None:
+        raise StreamClosed(CloseCode.UNKNOWN_SESSION, f"session {session_id} does not exist")
+    return interview

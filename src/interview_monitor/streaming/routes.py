@@ -6,22 +6,30 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Path, Request, WebSocket
+from fastapi import APIRouter, Depends, Request, WebSocket
 from starlette.websockets import WebSocketState
 
 from interview_monitor.db.engine import Database
-from interview_monitor.db.tables import InterviewSession
-from interview_monitor.deps import CurrentUser, Reviewer
+from interview_monitor.db.tables import InterviewSession, User
+from interview_monitor.deps import (
+    CurrentUser,
+    DatabaseDep,
+    LiveRuntimeDep,
+    Reviewer,
+    SettingsDep,
+)
 from interview_monitor.errors import InvalidInputError, UnavailableError
-from interview_monitor.interviews.service import IN_PROGRESS
+from interview_monitor.ids import RowId
+from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.live.hub import ALL_SESSIONS
 from interview_monitor.live.pipeline import LivePipeline, ProbeTimeoutError, Stream
+from interview_monitor.live.protocol import Kind
 from interview_monitor.live.runtime import LiveRuntime
-from interview_monitor.live.worker import Kind
 from interview_monitor.streaming.auth import (
     authenticate,
     receive,
@@ -42,17 +50,29 @@ from interview_monitor.streaming.protocol import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["live"])
-SessionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
-def _runtime(websocket: WebSocket) -> LiveRuntime:
-    runtime: LiveRuntime = websocket.app.state.live
-    return runtime
+@dataclass(frozen=True)
+class Connection:
+    """What a WebSocket handler works with, from the app's dependencies."""
+
+    live: LiveRuntime
+    database: Database
+    secret_key: str
+
+    async def authenticate(self, websocket: WebSocket) -> User:
+        return await authenticate(
+            websocket, self.database, self.secret_key, self.live.settings.auth_timeout_s
+        )
 
 
-def _database(websocket: WebSocket) -> Database:
-    database: Database = websocket.app.state.database
-    return database
+async def _connection(
+    live: LiveRuntimeDep, database: DatabaseDep, settings: SettingsDep
+) -> Connection:
+    return Connection(live, database, settings.secret_key)
+
+
+ConnectionDep = Annotated[Connection, Depends(_connection)]
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -64,35 +84,34 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
 
 
 @router.websocket("/ws/video/{session_id}")
-async def video_stream(websocket: WebSocket, session_id: SessionId) -> None:
+async def video_stream(websocket: WebSocket, parts: ConnectionDep, session_id: RowId) -> None:
     """One JPEG per binary message, 1-2 per second. Answers with acks and counts only."""
-    await _media(websocket, session_id, "video")
+    await _media(websocket, parts, session_id, "video")
 
 
 @router.websocket("/ws/audio/{session_id}")
-async def audio_stream(websocket: WebSocket, session_id: SessionId) -> None:
+async def audio_stream(websocket: WebSocket, parts: ConnectionDep, session_id: RowId) -> None:
     """16 kHz mono 16-bit little-endian PCM in binary messages of any length."""
-    await _media(websocket, session_id, "audio")
+    await _media(websocket, parts, session_id, "audio")
 
 
-async def _media(websocket: WebSocket, session_id: int, kind: Kind) -> None:
+async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind: Kind) -> None:
     await websocket.accept()
-    runtime = _runtime(websocket)
-    database = _database(websocket)
+    runtime, database = parts.live, parts.database
     pipeline = runtime.pipeline
     connected = False
     finished = False
     try:
         if pipeline is None:
             raise StreamClosed(CloseCode.TRY_AGAIN_LATER, "live detection is not running")
-        user = await authenticate(websocket, database, runtime.settings.auth_timeout_s)
+        user = await parts.authenticate(websocket)
         interview = await session_for_candidate(database, session_id, user)
         stream = pipeline.connect(session_id, kind, _origin(pipeline, interview, kind), time.time())
         connected = True
         await websocket.send_json(
             {"type": "ready", "session_id": session_id, "kind": kind, **stream.counts()}
         )
-        finished = await _pump(websocket, pipeline, runtime, session_id, kind)
+        finished = await _pump(websocket, pipeline, parts, session_id, kind)
         await _close(websocket, CloseCode.NORMAL, "finished")
     except StreamClosed as closing:
         finished = closing.code == CloseCode.SESSION_ENDED
@@ -113,10 +132,10 @@ def _origin(pipeline: LivePipeline, interview: InterviewSession, kind: Kind) -> 
 
 
 async def _pump(
-    websocket: WebSocket, pipeline: LivePipeline, runtime: LiveRuntime, session_id: int, kind: Kind
+    websocket: WebSocket, pipeline: LivePipeline, parts: Connection, session_id: int, kind: Kind
 ) -> bool:
     """Receive until the client finishes (True) or goes away (ClientGone)."""
-    settings = runtime.settings
+    settings = parts.live.settings
     limit = settings.max_frame_bytes if kind == "video" else settings.max_audio_chunk_bytes
     next_status_check = time.monotonic() + settings.status_check_s
     while True:
@@ -140,7 +159,7 @@ async def _pump(
         await websocket.send_json(_ack(stream))
         if time.monotonic() >= next_status_check:
             next_status_check = time.monotonic() + settings.status_check_s
-            if await session_status(_database(websocket), session_id) != IN_PROGRESS:
+            if await session_status(parts.database, session_id) != SessionStatus.IN_PROGRESS:
                 raise StreamClosed(CloseCode.SESSION_ENDED, f"session {session_id} has ended")
 
 
@@ -154,23 +173,22 @@ def _ack(stream: Stream) -> dict[str, Any]:
 
 
 @router.websocket("/ws/review")
-async def review_all(websocket: WebSocket) -> None:
+async def review_all(websocket: WebSocket, parts: ConnectionDep) -> None:
     """Live status and score changes of every session, for the dashboard's list."""
-    await _review(websocket, None)
+    await _review(websocket, parts, None)
 
 
 @router.websocket("/ws/review/{session_id}")
-async def review_session(websocket: WebSocket, session_id: SessionId) -> None:
+async def review_session(websocket: WebSocket, parts: ConnectionDep, session_id: RowId) -> None:
     """New flags and the new score of one session as they are stored (reviewers only)."""
-    await _review(websocket, session_id)
+    await _review(websocket, parts, session_id)
 
 
-async def _review(websocket: WebSocket, session_id: int | None) -> None:
+async def _review(websocket: WebSocket, parts: Connection, session_id: int | None) -> None:
     await websocket.accept()
-    runtime = _runtime(websocket)
-    database = _database(websocket)
+    runtime, database = parts.live, parts.database
     try:
-        user = await authenticate(websocket, database, runtime.settings.auth_timeout_s)
+        user = await parts.authenticate(websocket)
         if session_id is None:
             require_reviewer(user)
         else:
@@ -215,9 +233,8 @@ async def _forward_until_gone(websocket: WebSocket, updates: asyncio.Queue[dict[
 
 
 @router.get("/api/live")
-async def live_sessions(request: Request, _: Reviewer) -> dict[str, Any]:
+async def live_sessions(runtime: LiveRuntimeDep, _: Reviewer) -> dict[str, Any]:
     """Which sessions are streaming now, with frame and audio counts (reviewers only)."""
-    runtime: LiveRuntime = request.app.state.live
     if runtime.pipeline is None:
         return {"enabled": False, "sessions": {}}
     return {
@@ -228,9 +245,10 @@ async def live_sessions(request: Request, _: Reviewer) -> dict[str, Any]:
 
 
 @router.post("/api/live/face-check")
-async def face_check(request: Request, user: CurrentUser) -> dict[str, Any]:
+async def face_check(
+    request: Request, runtime: LiveRuntimeDep, user: CurrentUser
+) -> dict[str, Any]:
     """The camera check before an interview: how many faces are in this JPEG (the raw body)?"""
-    runtime: LiveRuntime = request.app.state.live
     if runtime.pipeline is None:
         raise UnavailableError("live detection is not running on this server")
     body = await request.body()

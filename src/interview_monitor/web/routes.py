@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from interview_monitor.risk.engine import LEVEL_STARTS
 
 HERE = Path(__file__).parent
 PAGES = HERE / "templates"
@@ -28,6 +30,14 @@ def _page(name: str) -> FileResponse:
     return FileResponse(PAGES / name, media_type="text/html", headers=_HEADERS)
 
 
+# The session page plots the risk levels' cut-offs: they come from the risk engine, not a copy.
+_SESSION_PAGE = (
+    (PAGES / "session.html")
+    .read_text(encoding="utf-8")
+    .replace("{level_starts}", ",".join(str(start) for start, _level in LEVEL_STARTS))
+)
+
+
 @router.get("/")
 async def sign_in_page() -> FileResponse:
     return _page("signin.html")
@@ -44,8 +54,8 @@ async def dashboard_page() -> FileResponse:
 
 
 @router.get("/review/{session_id}")
-async def session_page(session_id: int) -> FileResponse:
-    return _page("session.html")
+async def session_page(session_id: int) -> HTMLResponse:
+    return HTMLResponse(_SESSION_PAGE, headers=_HEADERS)
 
 
 def mount_web(app: FastAPI) -> None:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.ci import unavailable
 
 from interview_monitor.detectors.vision import VisionModels, load_vision_models
 
@@ -18,9 +18,7 @@ def vision_models() -> VisionModels:
 def object_session(vision_models: VisionModels) -> Any:
     """The NanoDet session. Absent model: skip on a developer machine, fail on CI (it has npm)."""
     if vision_models.object_session is None:
-        if os.environ.get("CI"):
-            pytest.fail(vision_models.object_status)
-        pytest.skip(vision_models.object_status)
+        unavailable(vision_models.object_status)
     return vision_models.object_session
 
 

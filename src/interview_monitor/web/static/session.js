@@ -3,7 +3,7 @@ import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
 const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript" };
-const LEVEL_LINES = [30, 60]; // scoring.risk MEDIUM_THRESHOLD and HIGH_THRESHOLD
+const LEVEL_LINES = document.body.dataset.levelStarts.split(",").map(Number); // from the server
 const view = { report: null, selected: null, snapshots: new Map(), live: {} };
 $("#topbar").replaceWith(topbar("/review"));
 const NS = "http://www.w3.org/2000/svg";

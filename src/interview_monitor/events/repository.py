@@ -1,4 +1,4 @@
-"""Batched event writes: one INSERT ... SELECT FROM unnest(...) per table per batch.
+"""The event tables. Batched writes: one INSERT ... SELECT FROM unnest(...) per table per batch.
 
 A batch costs one round trip whatever its size, and ON CONFLICT on (session_id,
 client_event_id) makes retried deliveries harmless. Each row's id comes back in input order,
@@ -12,8 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from interview_monitor.db.tables import AudioTranscript
+from interview_monitor.interviews.statuses import SessionStatus
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def _insert_sql(table: str, guarded: bool) -> str:
         f"WITH input AS (SELECT * FROM unnest({arrays}, CAST(:request AS int[])) "
         f"WITH ORDINALITY AS u({aliases}, request, ord)), "
         "open_sessions AS (SELECT id FROM interview_sessions "
-        "WHERE id IN (SELECT session_id FROM input) AND status = 'IN_PROGRESS' "
+        f"WHERE id IN (SELECT session_id FROM input) AND status = '{SessionStatus.IN_PROGRESS}' "
         "ORDER BY id FOR KEY SHARE), "
         "refused AS (SELECT DISTINCT request FROM input "
         "WHERE session_id NOT IN (SELECT id FROM open_sessions)), "
@@ -194,3 +197,43 @@ def _ids_in_input_order(
         raise RuntimeError(f"{table}: {len(returned)} rows stored, {sum(inserted)} expected")
     ids = iter(int(row[0]) for row in returned)
     return [next(ids) if was_inserted else None for was_inserted in inserted]
+
+
+async def stored_transcript_keys(
+    session: AsyncSession, session_id: int, keys: Sequence[str]
+) -> set[str]:
+    """Which of these `client_event_id`s the session's stored transcripts already have."""
+    stored = await session.scalars(
+        select(AudioTranscript.client_event_id).where(
+            AudioTranscript.session_id == session_id, AudioTranscript.client_event_id.in_(keys)
+        )
+    )
+    return {key for key in stored if key is not None}
+
+
+async def mark_other_voice(
+    session: AsyncSession, session_id: int, key: str, speaker_confidence: float | None
+) -> None:
+    """Mark a stored transcript as holding another voice, keeping its text and any
+    confidence it already has."""
+    await update_transcript(
+        session,
+        session_id,
+        key,
+        {
+            "is_multiple_speakers": True,
+            "speaker_confidence": func.coalesce(
+                AudioTranscript.speaker_confidence, speaker_confidence
+            ),
+        },
+    )
+
+
+async def update_transcript(
+    session: AsyncSession, session_id: int, key: str, values: Mapping[str, Any]
+) -> None:
+    await session.execute(
+        update(AudioTranscript)
+        .where(AudioTranscript.session_id == session_id, AudioTranscript.client_event_id == key)
+        .values(**values)
+    )

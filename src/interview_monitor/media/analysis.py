@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from interview_monitor.config import Settings
 from interview_monitor.risk.engine import Flag, RiskAssessment, RiskModel
 from interview_monitor.risk.flags import flags_for_event
 from interview_monitor.signals import DetectedEvent
@@ -82,7 +80,8 @@ def _vision_events(path: Path, sample_fps: float) -> tuple[float, list[DetectedE
     from interview_monitor.detectors.vision import VisionConfig, analyze_frames
     from interview_monitor.media.video import iter_frames, probe_duration
 
-    return probe_duration(path), analyze_frames(iter_frames(path, sample_fps), VisionConfig())
+    duration = probe_duration(path)
+    return duration, analyze_frames(iter_frames(path, sample_fps), VisionConfig(), end_s=duration)
 
 
 def _audio_events(path: Path, required: bool) -> tuple[float, list[DetectedEvent]]:
@@ -98,7 +97,10 @@ def _audio_events(path: Path, required: bool) -> tuple[float, list[DetectedEvent
     return duration, analyze_pcm(pcm, AudioConfig())
 
 
-def analyze_file(path: Path, sample_fps: float = 2.0, progress: bool = False) -> AnalysisResult:
+def analyze_file(
+    path: Path, sample_fps: float = 2.0, progress: Callable[[str], None] | None = None
+) -> AnalysisResult:
+    """The file's episodes and their risk; `progress` is told each stage as it starts."""
     if not path.is_file():
         raise AnalysisError(f"{path}: no such file")
     kind = _kind_of(path)
@@ -107,11 +109,11 @@ def analyze_file(path: Path, sample_fps: float = 2.0, progress: bool = False) ->
     try:
         if kind in ("image", "video"):
             if progress:
-                print(f"analysing frames of {path} ...", file=sys.stderr)
+                progress(f"analysing frames of {path} ...")
             duration, events = _vision_events(path, sample_fps)
         if kind in ("audio", "video"):
             if progress:
-                print(f"analysing sound of {path} ...", file=sys.stderr)
+                progress(f"analysing sound of {path} ...")
             audio_duration, audio_events = _audio_events(path, required=kind == "audio")
             duration = max(duration, audio_duration)
             events += audio_events
@@ -123,60 +125,3 @@ def analyze_file(path: Path, sample_fps: float = 2.0, progress: bool = False) ->
     origin = datetime.now(UTC)
     risk = RiskModel().assess(detected_flags(events, origin))
     return AnalysisResult(path, duration, events, risk)
-
-
-def _run_with_database(url: str, work: Any) -> Any:
-    from interview_monitor.db.engine import Database
-
-    async def run() -> Any:
-        database = Database.connect(url, pool_size=1)
-        try:
-            async with database.session() as session:
-                return await work(session)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
-
-
-def candidate_id(url: str, username: str) -> int:
-    """The id of the account a stored analysis will belong to; checked before analysing."""
-    from interview_monitor.auth.repository import UserRepository
-
-    async def find(session: Any) -> int | None:
-        user = await UserRepository(session).get_by_username(username)
-        return None if user is None else user.id
-
-    found: int | None = _run_with_database(url, find)
-    if found is None:
-        raise AnalysisError(
-            f"no user named {username!r}; create it with `interview-monitor user add`"
-        )
-    return found
-
-
-def store_analysis(settings: Settings, url: str, user_id: int, result: AnalysisResult) -> int:
-    """Save an analysed file as a completed session of the user; return the session id."""
-    from interview_monitor.db.tables import InterviewSession
-    from interview_monitor.events.service import store_detected
-    from interview_monitor.interviews.repository import SessionRepository
-
-    model = RiskModel().with_weights(settings.risk_weights)
-
-    async def store(session: Any) -> int:
-        end = datetime.now(UTC)
-        start = end - timedelta(seconds=result.duration_s)
-        interview = await SessionRepository(session).add(
-            InterviewSession(
-                user_id=user_id,
-                start_time=start,
-                end_time=end,
-                status="COMPLETED",
-                title=f"Recording {result.file.name}",
-            )
-        )
-        await store_detected(session, interview.id, result.events, start, model, source="analyze")
-        return interview.id
-
-    session_id: int = _run_with_database(url, store)
-    return session_id

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.events.writer import write_events, write_requests
+from interview_monitor.events.repository import write_events, write_requests
 from tests.events.helpers import add_sessions
 
 pytestmark = pytest.mark.anyio

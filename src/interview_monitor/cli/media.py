@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from interview_monitor.cli.common import CommandError, in_session, migrated_url, settings
 
-def add_media_commands(commands: Any) -> None:
+
+def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     analyze = commands.add_parser(
         "analyze", help="run the detectors on an image, video or audio file"
     )
@@ -33,8 +35,13 @@ def add_media_commands(commands: Any) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from interview_monitor.analysis import AnalysisError, analyze_file, candidate_id, store_analysis
-    from interview_monitor.cli import CommandError, _migrated_url, _settings
+    from interview_monitor.media.analysis import AnalysisError, analyze_file
+    from interview_monitor.recordings.service import (
+        UnknownCandidateError,
+        candidate_id,
+        store_recording,
+    )
+    from interview_monitor.risk.engine import RiskModel
 
     if args.store and not args.user:
         raise CommandError("--store needs --user USERNAME (the candidate the session belongs to)")
@@ -43,14 +50,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         # The account is checked before a long analysis, not after it.
         if args.store:
-            settings = _settings()
-            url = _migrated_url(settings)
-            user_id = candidate_id(url, args.user)
-        result = analyze_file(args.file, sample_fps=args.fps, progress=not args.json)
-    except AnalysisError as error:
+            current = settings()
+            url = migrated_url(current)
+            user_id = in_session(url, lambda session: candidate_id(session, args.user))
+        result = analyze_file(
+            args.file, sample_fps=args.fps, progress=None if args.json else _print_stage
+        )
+    except (AnalysisError, UnknownCandidateError) as error:
         raise CommandError(str(error)) from None
     if args.store:
-        session_id = store_analysis(settings, url, user_id, result)
+        model = RiskModel().with_weights(current.risk_weights)
+        session_id = in_session(
+            url, lambda session: store_recording(session, user_id, result, model)
+        )
         print(f"stored as session {session_id}", file=sys.stderr)
     output = result.to_json()
     if args.json:
@@ -58,6 +70,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         _print_table(output)
     return 0
+
+
+def _print_stage(stage: str) -> None:
+    print(stage, file=sys.stderr)
 
 
 def _print_table(output: dict[str, Any]) -> None:
@@ -75,8 +91,6 @@ def _print_table(output: dict[str, Any]) -> None:
 
 
 def _evaluation_items(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from interview_monitor.cli import CommandError
-
     if args.jsonl is None:
         if not args.question or args.answer is None:
             raise CommandError("give --question and --answer, or --jsonl FILE")

@@ -1,0 +1,130 @@
+"""What the live pipeline and a detector worker process send each other.
+
+Requests go over the worker's multiprocessing queue, replies over its own pipe (so a worker
+that dies cannot leave a lock shared with the others held). Every message is pickled on the
+way: frozen, slotted and made of plain values only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from interview_monitor.signals import DetectedEvent
+
+Kind = Literal["video", "audio"]
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    """Fresh detector state for the stream; its first sample is `offset_s` into the stream
+    (a stream whose worker was restarted goes on with its times kept on the clock)."""
+
+    stream_id: int
+    offset_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """How many faces are in this JPEG (the candidate's camera check)."""
+
+    stream_id: int
+    jpeg: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFrame:
+    stream_id: int
+    t_s: float
+    jpeg: bytes
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChunk:
+    stream_id: int
+    pcm: bytes
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    stream_id: int
+    t_s: float
+
+
+Request = Open | Probe | VideoFrame | AudioChunk | Close
+
+
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """Put in the request queue by the worker's Whisper thread: a call has finished."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    pass
+
+
+Queued = Request | Wake | Stop
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    kind: Kind
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The worker could not load its models."""
+
+    kind: Kind
+    index: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    stream_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Probed:
+    stream_id: int
+    faces: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The answer to one VideoFrame or AudioChunk."""
+
+    stream_id: int
+    events: list[DetectedEvent]
+    received_at: float
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcripts:
+    """Transcripts from a Whisper call that served several streams, not the answer to one
+    request; `received_at` is when the input that made the earliest of these segments due
+    for transcription arrived."""
+
+    stream_id: int
+    events: list[DetectedEvent]
+    received_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    stream_id: int
+    events: list[DetectedEvent]
+    stats: dict[str, Any]
+
+
+Reply = Ready | Failed | Opened | Probed | Done | Transcripts | Closed
+# Replies that answer a request (the pool counts a worker's queued requests by them).
+ReplyToRequest = Opened | Probed | Done | Closed

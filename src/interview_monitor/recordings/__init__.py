@@ -1,0 +1,1 @@
+"""Recorded files, analysed offline, kept as completed sessions."""
