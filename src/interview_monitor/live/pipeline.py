@@ -23,6 +23,7 @@ from interview_monitor.live.protocol import (
     Close,
     Closed,
     Done,
+    EnrolVoice,
     Kind,
     Open,
     Probe,
@@ -31,6 +32,7 @@ from interview_monitor.live.protocol import (
     Request,
     Transcripts,
     VideoFrame,
+    VoiceEnrolled,
 )
 from interview_monitor.signals import DetectedEvent
 
@@ -77,6 +79,8 @@ class Stream:
     grace: asyncio.TimerHandle | None = None
     closed: asyncio.Future[None] | None = None
     last_error: str | None = None
+    # The session's read-aloud voice print, sent with every Open of an audio stream.
+    voice_print: tuple[float, ...] | None = None
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -102,6 +106,8 @@ class LivePipeline:
     _pool: WorkerPool | None = None
     # Face checks waiting for their answer, with their JPEG (sent again if the worker dies).
     _probes: dict[int, list[_Probe]] = field(default_factory=dict)
+    # Voice checks waiting for their answer (a dead worker's are not sent again: they time out).
+    _voice_checks: dict[int, list[asyncio.Future[VoiceEnrolled]]] = field(default_factory=dict)
 
     async def start(self, timeout_s: float = 180.0) -> None:
         self._pool = WorkerPool(self.counts, self._on_reply, self._restarted)
@@ -126,15 +132,23 @@ class LivePipeline:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # --- connections --------------------------------------------------------------------
-    def connect(self, session_id: int, kind: Kind, origin: datetime, now: float) -> Stream:
-        """Open (or resume, within the grace time) the session's stream of this kind."""
+    def connect(
+        self,
+        session_id: int,
+        kind: Kind,
+        origin: datetime,
+        now: float,
+        voice_print: tuple[float, ...] | None = None,
+    ) -> Stream:
+        """Open (or resume, within the grace time) the session's stream of this kind;
+        `voice_print` (audio): the candidate's read-aloud enrolment, if there is one."""
         stream = self._streams.get((session_id, kind))
         resumed = stream is not None and stream.closed is None
         if stream is None or stream.closed is not None:
             stream_id = stream_id_for(session_id, kind, next(self._segments))
-            stream = Stream(stream_id, session_id, kind, origin)
+            stream = Stream(stream_id, session_id, kind, origin, voice_print=voice_print)
             self._streams[(session_id, kind)] = self._by_id[stream_id] = stream
-            self._submit(stream, Open(stream_id))
+            self._submit(stream, Open(stream_id, voice_print=voice_print))
         if stream.grace is not None:
             stream.grace.cancel()
             stream.grace = None
@@ -189,6 +203,20 @@ class LivePipeline:
             return await asyncio.wait_for(probe.answer, PROBE_TIMEOUT_S)
         except TimeoutError:
             raise ProbeTimeoutError("the face check took too long; try again") from None
+
+    async def check_voice(self, owner_id: int, pcm: bytes) -> VoiceEnrolled:
+        """Is this sentence read aloud (16 kHz s16le PCM) a usable voice print? Answered by
+        an audio worker (`owner_id` picks which, as a session id picks a stream's)."""
+        if self._pool is None:
+            raise RuntimeError("the live pipeline is not running")
+        check_id = stream_id_for(owner_id, "audio", PROBE_SEGMENT)
+        answer: asyncio.Future[VoiceEnrolled] = asyncio.get_running_loop().create_future()
+        self._voice_checks.setdefault(check_id, []).append(answer)
+        self._pool.submit("audio", EnrolVoice(check_id, pcm))
+        try:
+            return await asyncio.wait_for(answer, PROBE_TIMEOUT_S)
+        except TimeoutError:
+            raise ProbeTimeoutError("the voice check took too long; try again") from None
 
     # --- data ---------------------------------------------------------------------------
     def feed_video(self, session_id: int, jpeg: bytes, received_at: float) -> Stream:
@@ -252,6 +280,15 @@ class LivePipeline:
     def _on_reply(self, reply: Reply) -> None:
         if isinstance(reply, Probed):
             self._answer_probe(reply)
+            return
+        if isinstance(reply, VoiceEnrolled):
+            waiting = self._voice_checks.get(reply.stream_id)
+            if waiting:
+                answer = waiting.pop(0)
+                if not waiting:
+                    del self._voice_checks[reply.stream_id]
+                if not answer.done():
+                    answer.set_result(reply)
             return
         if not isinstance(reply, Done | Transcripts | Closed):
             return
@@ -318,7 +355,7 @@ class LivePipeline:
                 continue
             # Audio times go on from the samples sent so far, so transcripts stay on the clock.
             offset_s = stream.samples_sent / SAMPLE_RATE if kind == "audio" else 0.0
-            self._submit(stream, Open(stream.stream_id, offset_s))
+            self._submit(stream, Open(stream.stream_id, offset_s, stream.voice_print))
             if stream.waiting is not None:
                 t_s, jpeg, received_at = stream.waiting
                 stream.waiting = None

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.engine import Database
 from interview_monitor.events.repository import (
-    mark_other_voice,
+    mark_early,
     stored_transcript_keys,
     update_transcript,
 )
@@ -98,9 +98,21 @@ def _speaker_confidence(event: DetectedEvent) -> float | None:
     return None if event.confidence is None else round(event.confidence, 2)
 
 
-def _marked(transcript: DetectedEvent) -> DetectedEvent:
-    columns = {**transcript.columns, "is_multiple_speakers": True}
-    return dataclasses.replace(transcript, columns=columns)
+VOICE_MARKS = ("is_multiple_speakers", "is_voice_mismatch")
+
+
+def _with_early(row: DetectedEvent, early: DetectedEvent) -> DetectedEvent:
+    """`row` (a transcript, or an earlier early row) with what `early` adds: its voice marks
+    and the cue phrases heard in the open segment."""
+    columns = dict(row.columns)
+    for mark in VOICE_MARKS:
+        columns[mark] = bool(columns.get(mark)) or bool(early.columns.get(mark))
+    phrases = list(columns.get("flagged_phrases") or [])
+    columns["flagged_phrases"] = phrases + [
+        phrase for phrase in early.columns.get("flagged_phrases") or [] if phrase not in phrases
+    ]
+    confidence = row.confidence if row.confidence is not None else early.confidence
+    return dataclasses.replace(row, columns=columns, confidence=confidence)
 
 
 async def fill_early_rows(
@@ -108,10 +120,11 @@ async def fill_early_rows(
 ) -> list[DetectedEvent]:
     """Events whose segment is already stored (under the same `client_event_id`) update that
     row; returns the events still to insert. A transcript completes the row, as it would have
-    been had it been written once; an early row only marks it as holding another voice (a
-    segment judged so once the session had enough evidence), keeping its text. An early row
-    never overwrites a transcript, whichever arrives first: of an early row and a transcript with
-    one key in a batch, the transcript stands, marked if the early row came after it."""
+    been had it been written once; an early row (another voice or a voice mismatch judged, or a
+    cue phrase heard while the segment was open) only adds its marks and phrases, keeping the
+    text. An early row never overwrites a transcript, whichever arrives first: of an early row
+    and a transcript with one key in a batch, the transcript stands, with the early row's marks
+    if it came after it; two early rows with one key add up."""
     latest: dict[str, DetectedEvent] = {}
     unkeyed: list[DetectedEvent] = []
     for event in events:
@@ -122,24 +135,31 @@ async def fill_early_rows(
         earlier = latest.get(key)
         if earlier is None or not _is_early(event):
             latest[key] = event
-        elif not _is_early(earlier):
-            latest[key] = _marked(earlier)
+        else:
+            latest[key] = _with_early(earlier, event)
     if not latest:
         return events
     for key in await stored_transcript_keys(db, session_id, list(latest)):
         event = latest.pop(key)
         if _is_early(event):
-            await mark_other_voice(db, session_id, key, _speaker_confidence(event))
+            await mark_early(
+                db,
+                session_id,
+                key,
+                [mark for mark in VOICE_MARKS if event.columns.get(mark)],
+                list(event.columns.get("flagged_phrases") or []),
+                _speaker_confidence(event),
+            )
         else:
             await update_transcript(db, session_id, key, _completed_columns(event))
     return [*unkeyed, *latest.values()]
 
 
 def _completed_columns(transcript: DetectedEvent) -> dict[str, Any]:
-    other_voice = bool(transcript.columns.get("is_multiple_speakers"))
+    voiced = any(transcript.columns.get(mark) for mark in VOICE_MARKS)
     return {
         "text_content": transcript.columns.get("text_content", ""),
         "flagged_phrases": list(transcript.columns.get("flagged_phrases") or []),
-        "is_multiple_speakers": other_voice,
-        "speaker_confidence": _speaker_confidence(transcript) if other_voice else None,
+        **{mark: bool(transcript.columns.get(mark)) for mark in VOICE_MARKS},
+        "speaker_confidence": _speaker_confidence(transcript) if voiced else None,
     }

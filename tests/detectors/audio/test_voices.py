@@ -46,7 +46,11 @@ def _stream(
     mix: Mix, models: AudioModels, enrolment: VoiceEnrolment | None = None
 ) -> tuple[AudioSession, list[DetectedEvent], float | None]:
     """The session, its events, and the stream time its first other-voice event came out."""
-    session = AudioSession(models=models, event_key="t", enrolment=enrolment)
+    session = AudioSession(
+        models=models,
+        event_key="t",
+        voice_print=None if enrolment is None else enrolment.voice_print,
+    )
     pcm = float_to_pcm(mix.audio)
     events: list[DetectedEvent] = []
     first_flag_s = None

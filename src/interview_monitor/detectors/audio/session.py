@@ -15,7 +15,6 @@ import numpy as np
 from interview_monitor.detectors.audio.batching import MAX_BATCH_AUDIO_S, Piece, TranscriptBatcher
 from interview_monitor.detectors.audio.config import AudioConfig
 from interview_monitor.detectors.audio.cue_listener import PartialCueListener
-from interview_monitor.detectors.audio.enrolment import VoiceEnrolment
 from interview_monitor.detectors.audio.models import AudioModels, load_audio_models
 from interview_monitor.detectors.audio.segment_events import SegmentEvents
 from interview_monitor.detectors.audio.speakers import SpeakerVerdict
@@ -23,6 +22,7 @@ from interview_monitor.detectors.audio.transcriber import TimedWord
 from interview_monitor.detectors.audio.vad import (
     SAMPLE_RATE,
     WINDOW,
+    FloatArray,
     NoiseFloor,
     SileroStream,
     SpeechSegmenter,
@@ -56,7 +56,9 @@ class AudioSession:
     several sessions' speech at once; the events then come from `batcher.run` (through
     `events_for`). Given an `event_key`, every event carries a `client_event_id` of
     `{event_key}-{first sample}`, and a segment judged to hold another voice is reported at once,
-    as an event with empty text, before its transcript (which later carries the same key).
+    as an event with empty text, before its transcript (which later carries the same key); so
+    is a cue phrase heard in a partial transcript of the open segment. `voice_print`: the
+    candidate's read-aloud enrolment (`enrol_read_aloud`), else the print is automatic.
     """
 
     def __init__(
@@ -65,7 +67,7 @@ class AudioSession:
         models: AudioModels | None = None,
         batcher: TranscriptBatcher | None = None,
         event_key: str | None = None,
-        enrolment: VoiceEnrolment | None = None,
+        voice_print: FloatArray | None = None,
     ):
         self.config = config or AudioConfig()
         self._models = models or load_audio_models()
@@ -76,9 +78,7 @@ class AudioSession:
         self._segmenter = SpeechSegmenter(self.config)
         self._noise_floor = NoiseFloor(self.config.silence_threshold)
         self._vad_windows_done = 0
-        self._voices = SessionVoices(
-            self._models.voice_encoder, self.config, enrolment.voice_print if enrolment else None
-        )
+        self._voices = SessionVoices(self._models.voice_encoder, self.config, voice_print)
         self._segment_events = SegmentEvents(self.config, self._voices, event_key)
         self._cue_listener = PartialCueListener(self._models.whisper, self.config)
         self._last_partial_at = 0  # sample up to which the open segment was last listened to
@@ -359,13 +359,13 @@ def _audio_s(stretches: list[_Stretch]) -> float:
 
 
 def analyze_pcm(
-    pcm: bytes, config: AudioConfig | None = None, enrolment: VoiceEnrolment | None = None
+    pcm: bytes, config: AudioConfig | None = None, voice_print: FloatArray | None = None
 ) -> list[DetectedEvent]:
     """Transcript events of a whole recording (16 kHz mono s16le PCM), fed as a stream in
     10 s chunks so memory stays bounded and results match live streaming. With the whole
     recording heard, every segment judged to hold another voice (or a voice mismatch) is
     marked, including those transcribed before the evidence was there."""
-    session = AudioSession(config, enrolment=enrolment)
+    session = AudioSession(config, voice_print=voice_print)
     chunk = 10 * SAMPLE_RATE * 2
     events: list[DetectedEvent] = []
     for offset in range(0, len(pcm), chunk):
