@@ -224,6 +224,9 @@ async def mark_early(
     it sets (is_multiple_speakers, is_voice_mismatch), the cue phrases not there yet, and a
     confidence if the row has none."""
     values: dict[str, Any] = {mark: True for mark in marks}
+    if "is_voice_mismatch" in marks:
+        # Someone else answering is not also "another voice present" (the detector's rule).
+        values["is_multiple_speakers"] = False
     if marks:
         values["speaker_confidence"] = func.coalesce(
             AudioTranscript.speaker_confidence, speaker_confidence

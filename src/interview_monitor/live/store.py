@@ -105,8 +105,14 @@ def _with_early(row: DetectedEvent, early: DetectedEvent) -> DetectedEvent:
     """`row` (a transcript, or an earlier early row) with what `early` adds: its voice marks
     and the cue phrases heard in the open segment."""
     columns = dict(row.columns)
-    for mark in VOICE_MARKS:
-        columns[mark] = bool(columns.get(mark)) or bool(early.columns.get(mark))
+    mismatch = bool(columns.get("is_voice_mismatch")) or bool(
+        early.columns.get("is_voice_mismatch")
+    )
+    other = bool(columns.get("is_multiple_speakers")) or bool(
+        early.columns.get("is_multiple_speakers")
+    )
+    # Someone else answering is not also "another voice present" (the detector's rule).
+    columns["is_voice_mismatch"], columns["is_multiple_speakers"] = mismatch, other and not mismatch
     phrases = list(columns.get("flagged_phrases") or [])
     columns["flagged_phrases"] = phrases + [
         phrase for phrase in early.columns.get("flagged_phrases") or [] if phrase not in phrases

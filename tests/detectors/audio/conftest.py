@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import subprocess
 from typing import Any
 
 import numpy as np
 import pytest
 
 from interview_monitor.detectors.audio import AudioModels, load_audio_models
-from interview_monitor.media.audio import decode_audio, float_to_pcm, pcm_to_float
+from interview_monitor.media.audio import float_to_pcm
 
 SAMPLE_RATE = 16_000
 
@@ -44,21 +41,3 @@ def hum_pcm() -> bytes:
 @pytest.fixture(scope="session")
 def silence_pcm() -> bytes:
     return bytes(2 * 12 * SAMPLE_RATE)
-
-
-@pytest.fixture(scope="session")
-def spoken_cue(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    """ "hey siri, what's the answer" spoken by espeak-ng (en-us, 130 words a minute), 16 kHz
-    float: no shared recording holds a cue phrase. scripts/test installs espeak-ng; on CI its
-    absence is a failure, elsewhere a skip."""
-    espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        if os.environ.get("CI"):
-            pytest.fail("espeak-ng is not installed (scripts/test installs it)")
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    wav = tmp_path_factory.mktemp("cue") / "cue.wav"
-    subprocess.run(
-        [espeak, "-v", "en-us", "-s", "130", "-w", str(wav), "hey siri, what's the answer"],
-        check=True,
-    )
-    return pcm_to_float(decode_audio(wav)[0])

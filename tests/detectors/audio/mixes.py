@@ -115,6 +115,33 @@ class Mixes:
         return Mix("someone else answers", audio, [(0.0, len(audio) / SAMPLE_RATE)])
 
 
+# The reader's first phrase ends ("... I heard bells ringing,") at 2.85 s and the next starts
+# ("and a little later ...") at 3.7 s.
+FIRST_PHRASE_END_S = 2.85
+NEXT_PHRASE_S = 3.7
+CUE_PAUSE_S = 0.25
+
+
+def cue_in_answer(reader: FloatArray, cue: FloatArray) -> tuple[FloatArray, float]:
+    """The reader's first phrase, 0.25 s of silence, the cue at the candidate's level, 0.25 s,
+    then the rest of the reading: pauses too short (< 0.6 s) to end the VAD segment. Returns
+    the stream and the time the cue ends. (Spliced with no pause at all, mid-phrase, the
+    partials heard the cue only when one began within ~0.5 s of its start, docs/audio.md.)"""
+    pause = np.zeros(round(CUE_PAUSE_S * SAMPLE_RATE), np.float32)
+    first = reader[: round(FIRST_PHRASE_END_S * SAMPLE_RATE)]
+    audio = np.concatenate(
+        [
+            first,
+            pause,
+            at_level(cue, CANDIDATE_DBFS),
+            pause,
+            reader[round(NEXT_PHRASE_S * SAMPLE_RATE) :],
+        ]
+    )
+    cue_end_s = FIRST_PHRASE_END_S + CUE_PAUSE_S + len(cue) / SAMPLE_RATE
+    return audio, cue_end_s
+
+
 def silence(seconds: float = 12.0) -> Mix:
     return Mix("digital silence", np.zeros(round(seconds * SAMPLE_RATE), np.float32), [])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from tests.detectors.audio.mixes import CANDIDATE_DBFS, at_level
+from tests.detectors.audio.mixes import cue_in_answer
 
 from interview_monitor.detectors.audio import AudioConfig, AudioModels, AudioSession
 from interview_monitor.detectors.audio.cue_listener import PartialCueListener
@@ -24,12 +24,10 @@ def test_the_short_encoder_hears_the_cue(audio_models: AudioModels, spoken_cue: 
 def test_a_cue_said_mid_answer_is_flagged_within_two_seconds_while_speech_goes_on(
     audio_models: AudioModels, librispeech_pcm: bytes, spoken_cue: np.ndarray
 ) -> None:
-    """The reader's first 4 s, the cue, then the reader again with no pause: Silero keeps one
-    segment open, so the final transcript waits for its end; the partial must not."""
-    book = pcm_to_float(librispeech_pcm)
-    cue = at_level(spoken_cue, CANDIDATE_DBFS)
-    cue_end_s = 4.0 + len(cue) / RATE
-    stream = float_to_pcm(np.concatenate([book[: 4 * RATE], cue, book[4 * RATE :]]))
+    """The cue said within the reading (`cue_in_answer`): Silero keeps one segment open, so
+    the final transcript waits for its end; the partial must not."""
+    samples, cue_end_s = cue_in_answer(pcm_to_float(librispeech_pcm), spoken_cue)
+    stream = float_to_pcm(samples)
     session = AudioSession(models=audio_models, event_key="cue")
     flagged_at_s = None
     flagged = None

@@ -29,8 +29,8 @@ class SegmentEvents:
         self._voices = voices
         self._cues = CueMatcher(config.cue_phrases)
         self._event_key = event_key
-        # By a segment's first sample: what was already reported early.
-        self.reported_other_voice: set[int] = set()
+        # By a segment's first sample: the voice marks already reported early, and cue phrases.
+        self._reported_marks: dict[int, dict[str, bool]] = {}
         self.partial_cues: dict[int, list[str]] = {}
         # Each transcribed segment's confidence, for a segment judged another voice only later.
         self._transcript_confidence: dict[int, float | None] = {}
@@ -59,19 +59,26 @@ class SegmentEvents:
             "voice_print": self._voices.room.print_source,
         }
 
+    def judgement_changed(self, start: int, end: int) -> bool:
+        """Whether samples start..end now hold another voice or a voice mismatch that the
+        segment's last early event did not say (someone heard over the candidate can turn out
+        to be answering in their place)."""
+        marks = self.voice_columns(start, end)
+        return any(marks.values()) and marks != self._reported_marks.get(start)
+
     def early_other_voice(self, start: int, end: int) -> DetectedEvent:
         """Another voice, reported when a check decides (the segment may still be open); the
         transcript follows under the same key and fills in the text. A segment transcribed
         already carries its transcript's confidence, as its row would have had it been judged
         in time."""
-        self.reported_other_voice.add(start)
+        marks = self._reported_marks[start] = self.voice_columns(start, end)
         return DetectedEvent(
             table="audio_transcripts",
             start_s=start / SAMPLE_RATE,
             end_s=end / SAMPLE_RATE,
             columns={
                 "text_content": "",
-                **self.voice_columns(start, end),
+                **marks,
                 "flagged_phrases": list(self.partial_cues.get(start, [])),
                 **self._key(start),
             },

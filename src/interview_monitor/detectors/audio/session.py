@@ -234,18 +234,13 @@ class AudioSession:
         if start is None:
             return []
         heard = self._vad_windows_done * WINDOW
-        every = round(self.config.partial_cue_every_s * SAMPLE_RATE)
+        # Less a VAD window: chunks of 250 ms reach whole windows only every 62.5 of them, so
+        # "a second" would otherwise wait for a fifth chunk (every 1.25 s).
+        every = round(self.config.partial_cue_every_s * SAMPLE_RATE) - WINDOW
         events: list[DetectedEvent] = []
         if every > 0 and heard - max(start, self._last_partial_at) >= every:
             events += self._listen_for_cues(start, heard)
-        if (
-            self._event_key is not None
-            and start not in self._segment_events.reported_other_voice
-            and (
-                self._voices.holds_other_voice(start, heard)
-                or self._voices.holds_voice_mismatch(start, heard)
-            )
-        ):
+        if self._event_key is not None and self._segment_events.judgement_changed(start, heard):
             events.append(self._segment_events.early_other_voice(start, heard))
         return events
 
@@ -331,15 +326,15 @@ class AudioSession:
             return self._batcher.run_until_done(self)[self].events
 
     def _newly_judged_other_voices(self) -> list[DetectedEvent]:
-        """An early event for every closed segment now judged to hold another voice and not
-        reported yet: the one just closed, and earlier ones that only now count, because the
+        """An early event for every closed segment whose voice judgement changed since it was
+        last reported: the one just closed, and earlier ones that only now count, because the
         session has just gathered enough evidence of a second voice (a first short whisper).
         Their transcripts may be stored already; the store then marks those rows."""
-        reported = self._segment_events.reported_other_voice
+        events = self._segment_events
         return [
-            self._segment_events.early_other_voice(span.start, span.end)
+            events.early_other_voice(span.start, span.end)
             for span in self.spans_with_other_voices()
-            if span.start not in reported
+            if events.judgement_changed(span.start, span.end)
         ]
 
     def voice_columns(self, span: SpeechSpan) -> dict[str, bool]:
