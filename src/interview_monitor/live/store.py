@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import time
 import weakref
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,7 +70,7 @@ class EventStore:
     ) -> None:
         try:
             async with self._lock(session_id), self._database.session() as db:
-                new = await fill_early_rows(db, session_id, events)
+                new = await fill_early_rows(db, session_id, events, origin)
                 stored, assessment = await store_detected(
                     db, session_id, new, origin, self._model, source=LIVE_SOURCE
                 )
@@ -122,7 +122,7 @@ def _with_early(row: DetectedEvent, early: DetectedEvent) -> DetectedEvent:
 
 
 async def fill_early_rows(
-    db: AsyncSession, session_id: int, events: list[DetectedEvent]
+    db: AsyncSession, session_id: int, events: list[DetectedEvent], origin: datetime
 ) -> list[DetectedEvent]:
     """Events whose segment is already stored (under the same `client_event_id`) update that
     row; returns the events still to insert. A transcript completes the row, as it would have
@@ -157,13 +157,16 @@ async def fill_early_rows(
                 _speaker_confidence(event),
             )
         else:
-            await update_transcript(db, session_id, key, _completed_columns(event))
+            await update_transcript(db, session_id, key, _completed_columns(event, origin))
     return [*unkeyed, *latest.values()]
 
 
-def _completed_columns(transcript: DetectedEvent) -> dict[str, Any]:
+def _completed_columns(transcript: DetectedEvent, origin: datetime) -> dict[str, Any]:
+    """The transcript's columns, and its end: an early row of a segment still open ended
+    where the segment had got to when the check decided."""
     voiced = any(transcript.columns.get(mark) for mark in VOICE_MARKS)
     return {
+        "end_timestamp": origin + timedelta(seconds=max(transcript.start_s, transcript.end_s)),
         "text_content": transcript.columns.get("text_content", ""),
         "flagged_phrases": list(transcript.columns.get("flagged_phrases") or []),
         **{mark: bool(transcript.columns.get(mark)) for mark in VOICE_MARKS},
