@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -34,15 +33,6 @@ class QuietVoiceEpisode:
     end_s: float
     below_candidate_db: float  # median level of the pause under the candidate's level
     speech_probability: float  # median Silero probability over the pause
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": "quiet_voice",
-            "start_s": round(self.start_s, 3),
-            "end_s": round(self.end_s, 3),
-            "below_candidate_db": round(self.below_candidate_db, 1),
-            "speech_probability": round(self.speech_probability, 2),
-        }
 
 
 class QuietVoiceInPauses:

@@ -144,6 +144,7 @@ class AudioSession:
             "speaker_verdict": self.speaker_verdict,
             "voice_enrolled_at_s": self._voices.tracker.enrolled_at_s,
             "voice_print": self._voices.room.print_source,
+            "voice_print_frozen_at_s": self._voices.room.print_frozen_at_s,
             "multiple_voices_at_s": self._voices.room.multiple_voices_at_s,
             "voice_mismatch_at_s": self._voices.room.mismatch_at_s,
             "stage_s": {stage: round(seconds, 4) for stage, seconds in self._stage_s.items()},

@@ -73,17 +73,6 @@ class VoiceEpisode:
     windows: int
     mean_similarity: float | None  # smoothed cosine to the candidate's print
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "start_s": round(self.start_s, 3),
-            "end_s": round(self.end_s, 3),
-            "windows": self.windows,
-            "mean_similarity": None
-            if self.mean_similarity is None
-            else round(self.mean_similarity, 3),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class WindowDecision:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from interview_monitor.detectors.audio.config import AudioConfig
-from interview_monitor.detectors.audio.quiet_voice import QuietVoiceEpisode, QuietVoiceInPauses
+from interview_monitor.detectors.audio.quiet_voice import QuietVoiceInPauses
 from interview_monitor.detectors.audio.speakers import SpeakerTracker
 from interview_monitor.detectors.audio.vad import SAMPLE_RATE, FloatArray, SpeechSpan
 from interview_monitor.detectors.audio.voice_encoder import VoiceEncoder
@@ -70,10 +70,6 @@ class SessionVoices:
 
     def close(self) -> None:
         self._quiet.flush()
-
-    @property
-    def quiet_voice_episodes(self) -> list[QuietVoiceEpisode]:
-        return list(self._quiet.episodes)
 
     def findings(self) -> list[VoiceFinding]:
         """Every check's episodes, in stream order."""
