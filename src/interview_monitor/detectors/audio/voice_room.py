@@ -20,6 +20,7 @@ clusters' centroids sit at 0.77-0.85 cosine, above `voice_distinct_similarity`; 
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -95,18 +96,17 @@ class VoiceRoom:
         self.print: FloatArray | None = enrolled_print
         self.print_source: PrintSource = "read_aloud" if enrolled_print is not None else "none"
         self.print_frozen_at_s: float | None = None
-        self._centres: list[float] = []
-        self._embeddings: list[FloatArray] = []
+        self.window_count = 0
+        # Only the clustered buffer is kept: a window costs the same in the third hour.
+        self._embeddings: deque[FloatArray] = deque(maxlen=config.voice_buffer_windows)
         self._segment_recent: list[FloatArray] = []  # last windows of the current segment
         self._segment: int | None = None
         self.decisions: list[WindowDecision] = []
+        # Asked for at every segment and event; only a new window changes them.
+        self._episodes: list[VoiceEpisode] | None = None
         self.multiple_voices_at_s: float | None = None
         self.mismatch_at_s: float | None = None
         self._other_windows = 0
-
-    @property
-    def window_count(self) -> int:
-        return len(self._centres)
 
     @property
     def _firm(self) -> bool:
@@ -125,13 +125,13 @@ class VoiceRoom:
     def add_window(self, centre_s: float, embedding: FloatArray, segment: int) -> WindowDecision:
         """`segment` identifies the VAD segment (smoothing stays inside one segment)."""
         config = self._config
-        self._centres.append(centre_s)
+        self.window_count += 1
         self._embeddings.append(embedding)
         if segment != self._segment:
             self._segment_recent, self._segment = [], segment
         self._segment_recent = [*self._segment_recent, embedding][-config.voice_smoothing_windows :]
         smoothed = unit(np.mean(self._segment_recent, axis=0))
-        recent = np.stack(self._embeddings[-config.voice_buffer_windows :])
+        recent = np.stack(self._embeddings)
         clusters = self._cluster(recent)
         if not self._firm and clusters.centroids:
             self._follow_provisional_print(recent, clusters, centre_s)
@@ -148,6 +148,7 @@ class VoiceRoom:
             self.mismatch_at_s = end_s
         decision = WindowDecision(centre_s, label, similarity, mismatch)
         self.decisions.append(decision)
+        self._episodes = None
         return decision
 
     def _follow_provisional_print(
@@ -234,6 +235,11 @@ class VoiceRoom:
         the look-back that raised them); a run covers its windows' centres +- half a step and
         joins the next when their centres are at most `voice_join_gap_s` apart. Empty until the
         session has the multiple-voices flag."""
+        if self._episodes is None:
+            self._episodes = self._all_episodes()
+        return self._episodes
+
+    def _all_episodes(self) -> list[VoiceEpisode]:
         if self.multiple_voices_at_s is None:
             return []
         look_back = self._config.voice_mismatch_windows - 1
