@@ -10,8 +10,11 @@ of N runs (with one thread, CPU time is the time on one core, whatever else the 
 doing); wall times are printed beside. Real-time factor (RTF) = seconds / audio seconds.
 
 Stages: decode (file to 16 kHz PCM), VAD (Silero over the whole stream), speaker embedding
-and transcription (as timed inside the streaming session), and the whole chain (a session fed
-100 ms chunks, then closed, plus decode). The naive baseline transcribes the whole stream in
+(segment-close tracker), the voice room (windows embedded and clustered while segments are
+open, and the quiet-voice check), and transcription (as timed inside the streaming session),
+and the whole chain (a session fed 100 ms chunks, then closed, plus decode). "live" rows run
+the session as the server does (with an event key), which adds partial transcripts of the open
+segment for cue phrases. The naive baseline transcribes the whole stream in
 one call without VAD, as faster-whisper does by default, with the same model and options.
 """
 
@@ -59,8 +62,10 @@ def _best(repeat: int, run: Callable[[], Any]) -> tuple[Timing, Any]:
     return Timing(cpu, wall), result
 
 
-def _session(pcm: bytes) -> AudioSession:
-    session = AudioSession(AudioConfig())
+def _session(pcm: bytes, event_key: str | None = None) -> AudioSession:
+    """With an `event_key`, as the live server runs it: cue phrases are also listened for in
+    partial transcripts of the open segment."""
+    session = AudioSession(AudioConfig(), event_key=event_key)
     for offset in range(0, len(pcm), CHUNK_BYTES):
         session.feed_pcm(pcm[offset : offset + CHUNK_BYTES])
     session.close()
@@ -78,8 +83,12 @@ def bench_stream(pcm: bytes, decode: Timing, repeat: int) -> dict[str, Timing]:
     vad, _ = _best(repeat, vad_only)
     sessions: list[AudioSession] = []
     chain, _ = _best(repeat, lambda: sessions.append(_session(pcm)))
+    live_sessions: list[AudioSession] = []
+    live_chain, _ = _best(repeat, lambda: live_sessions.append(_session(pcm, "bench")))
     stage_cpu = min((s.stats["stage_cpu_s"] for s in sessions), key=lambda st: sum(st.values()))
     stage_wall = min((s.stats["stage_s"] for s in sessions), key=lambda st: sum(st.values()))
+    live_cpu = min((s.stats["stage_cpu_s"] for s in live_sessions), key=lambda st: sum(st.values()))
+    live_wall = min((s.stats["stage_s"] for s in live_sessions), key=lambda st: sum(st.values()))
     naive, _ = _best(
         repeat, lambda: transcribe_segment(models.whisper, samples, 0.0, AudioConfig())
     )
@@ -91,8 +100,15 @@ def bench_stream(pcm: bytes, decode: Timing, repeat: int) -> dict[str, Timing]:
         "decode": decode,
         "vad": vad,
         "speaker_embedding": stage("speaker_embedding"),
+        "voice_room (windows while open)": stage("voice_room"),
         "transcription": stage("transcription"),
         "whole_chain": Timing(chain.cpu_s + decode.cpu_s, chain.wall_s + decode.wall_s),
+        "live: partial_cues": Timing(
+            live_cpu.get("partial_cues", 0.0), live_wall.get("partial_cues", 0.0)
+        ),
+        "live: whole chain": Timing(
+            live_chain.cpu_s + decode.cpu_s, live_chain.wall_s + decode.wall_s
+        ),
         "naive_whole_file_transcription": naive,
     }
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,6 +145,23 @@ def conversation_pcm(test_data: Path) -> bytes:
     from interview_monitor.media.audio import decode_audio
 
     return decode_audio(test_data / "audio" / "pyannote_sample.wav")[0]
+
+
+@pytest.fixture(scope="session")
+def spoken_cue(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """ "hey siri, what's the answer" spoken by espeak-ng (en-us, 130 words a minute), 16 kHz
+    float: no shared recording holds a cue phrase."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        unavailable("espeak-ng is not installed (apt-get install espeak-ng; scripts/test does)")
+    wav = tmp_path_factory.mktemp("cue") / "cue.wav"
+    subprocess.run(
+        [espeak, "-v", "en-us", "-s", "130", "-w", str(wav), "hey siri, what's the answer"],
+        check=True,
+    )
+    from interview_monitor.media.audio import decode_audio, pcm_to_float
+
+    return pcm_to_float(decode_audio(wav)[0])
 
 
 @pytest.fixture

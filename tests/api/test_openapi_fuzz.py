@@ -79,9 +79,10 @@ def test_no_generated_request_gets_a_server_error(
         def call(case: schemathesis.Case) -> None:
             response = case.call(base_url=base, headers=headers, timeout=30)
             sent.append((f"{case.method} {case.formatted_path}", response.status_code))
-            uses_the_detectors = case.formatted_path == "/api/live/face-check" or (
-                case.formatted_path.endswith("/reference-face")
-            )
+            uses_the_detectors = case.formatted_path in (
+                "/api/live/face-check",
+                "/api/live/voice-check",
+            ) or case.formatted_path.endswith(("/reference-face", "/voice-enrolment"))
             if uses_the_detectors:
                 # This server runs without live detection: a documented 503, not a fault.
                 assert response.status_code in (401, 403, 404, 413, 422, 503), response.text

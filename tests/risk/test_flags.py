@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from interview_monitor.risk.engine import DEFAULT_POLICIES, RiskLevel, RiskModel
 from interview_monitor.risk.flags import DEFAULT_FACE_CONFIDENCE, flags_for_event
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -50,6 +51,31 @@ def test_a_transcript_can_be_two_flags_or_none() -> None:
         flags_for_event("a:2", "audio_transcripts", T0, 1.0, {"is_multiple_speakers": False}, None)
         == []
     )
+
+
+def test_someone_else_answering_is_its_own_kind() -> None:
+    [mismatch] = flags_for_event(
+        "a:3",
+        "audio_transcripts",
+        T0,
+        6.0,
+        {"is_voice_mismatch": True, "is_multiple_speakers": False, "text_content": "so, you know"},
+        None,
+    )
+    assert (mismatch.kind, mismatch.severity, mismatch.confidence) == ("voice_mismatch", 4, 1.0)
+    assert mismatch.kind in DEFAULT_POLICIES
+
+
+def test_a_long_voice_mismatch_alone_is_high_risk_and_weighted_by_its_key() -> None:
+    flags = flags_for_event("a:4", "audio_transcripts", T0, 60.0, {"is_voice_mismatch": True}, 0.9)
+    assessment = RiskModel().assess(flags)
+    [contribution] = assessment.contributions
+    print(f"\n{contribution.explanation}")
+    assert contribution.label == "Someone else answering"
+    assert "not the candidate's enrolled voice" in contribution.explanation
+    assert assessment.risk_level == RiskLevel.HIGH
+    halved = RiskModel().with_weights({"voice_mismatch": 0.5}).assess(flags)
+    assert halved.total_risk_score < assessment.total_risk_score
 
 
 @pytest.mark.parametrize("table", ["answer_evaluations", "users"])

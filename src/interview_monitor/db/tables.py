@@ -139,6 +139,23 @@ class AudioTranscript(_DismissibleEvent, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     flagged_phrases: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     speaker_confidence: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    is_voice_mismatch: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+
+class VoiceEnrolmentRow(Base):
+    """The candidate's voice print from the sentence read at the system check."""
+
+    __tablename__ = "voice_enrolments"
+
+    session_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("interview_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    voice_print: Mapped[list[float]] = mapped_column(ARRAY(REAL))
+    windows: Mapped[int] = mapped_column(Integer)
+    min_agreement: Mapped[Decimal] = mapped_column(Numeric(4, 3))
+    speech_s: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    speech_dbfs: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class AnswerEvaluation(_SessionEvent, Base):

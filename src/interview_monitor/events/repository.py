@@ -60,6 +60,7 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("end_timestamp", "timestamptz"),
         Column("text_content", "text"),
         Column("is_multiple_speakers", "boolean", "false"),
+        Column("is_voice_mismatch", "boolean", "false"),
         Column("flagged_phrases", "text"),
         Column("speaker_confidence", "numeric"),
     ),
@@ -211,22 +212,35 @@ async def stored_transcript_keys(
     return {key for key in stored if key is not None}
 
 
-async def mark_other_voice(
-    session: AsyncSession, session_id: int, key: str, speaker_confidence: float | None
+async def mark_early(
+    session: AsyncSession,
+    session_id: int,
+    key: str,
+    marks: Sequence[str],
+    phrases: Sequence[str],
+    speaker_confidence: float | None,
 ) -> None:
-    """Mark a stored transcript as holding another voice, keeping its text and any
-    confidence it already has."""
-    await update_transcript(
-        session,
-        session_id,
-        key,
-        {
-            "is_multiple_speakers": True,
-            "speaker_confidence": func.coalesce(
-                AudioTranscript.speaker_confidence, speaker_confidence
-            ),
-        },
-    )
+    """Add an early row's findings to a stored transcript, keeping its text: the voice marks
+    it sets (is_multiple_speakers, is_voice_mismatch), the cue phrases not there yet, and a
+    confidence if the row has none."""
+    values: dict[str, Any] = {mark: True for mark in marks}
+    if "is_voice_mismatch" in marks:
+        # Someone else answering is not also "another voice present" (the detector's rule).
+        values["is_multiple_speakers"] = False
+    if marks:
+        values["speaker_confidence"] = func.coalesce(
+            AudioTranscript.speaker_confidence, speaker_confidence
+        )
+    if phrases:
+        stored = await session.scalar(
+            select(AudioTranscript.flagged_phrases).where(
+                AudioTranscript.session_id == session_id, AudioTranscript.client_event_id == key
+            )
+        )
+        known = list(stored or [])
+        values["flagged_phrases"] = known + [p for p in phrases if p not in known]
+    if values:
+        await update_transcript(session, session_id, key, values)
 
 
 async def update_transcript(

@@ -89,6 +89,8 @@ class AudioTranscriptPayload(EventPayload):
     table: ClassVar[str] = "audio_transcripts"
     text_content: Annotated[str, Strict(), Field(max_length=100_000)]
     is_multiple_speakers: Annotated[bool, Strict()] = False
+    # Someone other than the enrolled candidate answering (optional; see docs/audio.md).
+    is_voice_mismatch: Annotated[bool, Strict()] = False
     start_timestamp: EventTime | None = None
     end_timestamp: EventTime | None = None
     flagged_phrases: list[Annotated[str, Strict(), Field(max_length=200)]] = Field(

@@ -90,7 +90,8 @@ def _row_for(
     elif event.table == "audio_transcripts":
         row["start_timestamp"] = start
         row["end_timestamp"] = origin + timedelta(seconds=max(event.start_s, event.end_s))
-        if event.columns.get("is_multiple_speakers") and event.confidence is not None:
+        voiced = event.columns.get("is_multiple_speakers") or event.columns.get("is_voice_mismatch")
+        if voiced and event.confidence is not None:
             row.setdefault("speaker_confidence", round(event.confidence, 2))
     return row
 

@@ -65,11 +65,13 @@ def flag_queries(session_ids: Sequence[int]) -> dict[str, Select[Any]]:
             AudioTranscript.created_at,
             AudioTranscript.text_content,
             AudioTranscript.is_multiple_speakers,
+            AudioTranscript.is_voice_mismatch,
             AudioTranscript.flagged_phrases,
             AudioTranscript.speaker_confidence,
         ).where(
             or_(
                 AudioTranscript.is_multiple_speakers.is_(True),
+                AudioTranscript.is_voice_mismatch.is_(True),
                 func.cardinality(AudioTranscript.flagged_phrases) > 0,
             )
         ),
@@ -97,6 +99,7 @@ def _flags_of(table: str, row: Any) -> list[Flag]:
         duration = max(0.0, ((row.end_timestamp or start) - start).total_seconds())
         columns = {
             "is_multiple_speakers": row.is_multiple_speakers,
+            "is_voice_mismatch": row.is_voice_mismatch,
             "flagged_phrases": row.flagged_phrases,
             "text_content": row.text_content,
         }

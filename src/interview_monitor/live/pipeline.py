@@ -24,6 +24,7 @@ from interview_monitor.live.protocol import (
     Close,
     Closed,
     Done,
+    EnrolVoice,
     FaceReference,
     Kind,
     Open,
@@ -33,6 +34,7 @@ from interview_monitor.live.protocol import (
     Request,
     Transcripts,
     VideoFrame,
+    VoiceEnrolled,
 )
 from interview_monitor.signals import DetectedEvent
 
@@ -91,6 +93,8 @@ class Stream:
     reference: FaceReference | None = None  # video: who the candidate is, if known
     camera_label: str | None = None  # video: the device label the page last reported
     label_unsent: bool = False
+    # The session's read-aloud voice print, sent with every Open of an audio stream.
+    voice_print: tuple[float, ...] | None = None
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -116,6 +120,8 @@ class LivePipeline:
     _pool: WorkerPool | None = None
     # Face checks waiting for their answer, with their JPEG (sent again if the worker dies).
     _probes: dict[int, list[_Probe]] = field(default_factory=dict)
+    # Voice checks waiting for their answer (a dead worker's are not sent again: they time out).
+    _voice_checks: dict[int, list[asyncio.Future[VoiceEnrolled]]] = field(default_factory=dict)
 
     async def start(self, timeout_s: float = 180.0) -> None:
         self._pool = WorkerPool(self.counts, self._on_reply, self._restarted)
@@ -147,16 +153,20 @@ class LivePipeline:
         origin: datetime,
         now: float,
         reference: FaceReference | None = None,
+        voice_print: tuple[float, ...] | None = None,
     ) -> Stream:
         """Open (or resume, within the grace time) the session's stream of this kind; video
-        judges faces against `reference` (else against the stream's first stable face)."""
+        judges faces against `reference` (else against the stream's first stable face), audio
+        voices against `voice_print`, the candidate's read-aloud enrolment, if there is one."""
         stream = self._streams.get((session_id, kind))
         resumed = stream is not None and stream.closed is None
         if stream is None or stream.closed is not None:
             stream_id = stream_id_for(session_id, kind, next(self._segments))
-            stream = Stream(stream_id, session_id, kind, origin, reference=reference)
+            stream = Stream(
+                stream_id, session_id, kind, origin, reference=reference, voice_print=voice_print
+            )
             self._streams[(session_id, kind)] = self._by_id[stream_id] = stream
-            self._submit(stream, Open(stream_id, reference=reference))
+            self._submit(stream, Open(stream_id, reference=reference, voice_print=voice_print))
         if stream.grace is not None:
             stream.grace.cancel()
             stream.grace = None
@@ -235,6 +245,20 @@ class LivePipeline:
         if label != stream.camera_label:
             stream.camera_label, stream.label_unsent = label, True
 
+    async def check_voice(self, owner_id: int, pcm: bytes) -> VoiceEnrolled:
+        """Is this sentence read aloud (16 kHz s16le PCM) a usable voice print? Answered by
+        an audio worker (`owner_id` picks which, as a session id picks a stream's)."""
+        if self._pool is None:
+            raise RuntimeError("the live pipeline is not running")
+        check_id = stream_id_for(owner_id, "audio", PROBE_SEGMENT)
+        answer: asyncio.Future[VoiceEnrolled] = asyncio.get_running_loop().create_future()
+        self._voice_checks.setdefault(check_id, []).append(answer)
+        self._pool.submit("audio", EnrolVoice(check_id, pcm))
+        try:
+            return await asyncio.wait_for(answer, PROBE_TIMEOUT_S)
+        except TimeoutError:
+            raise ProbeTimeoutError("the voice check took too long; try again") from None
+
     # --- data ---------------------------------------------------------------------------
     def feed_video(self, session_id: int, jpeg: bytes, received_at: float) -> Stream:
         stream = self._streams[(session_id, "video")]
@@ -299,6 +323,15 @@ class LivePipeline:
     def _on_reply(self, reply: Reply) -> None:
         if isinstance(reply, Probed):
             self._answer_probe(reply)
+            return
+        if isinstance(reply, VoiceEnrolled):
+            waiting = self._voice_checks.get(reply.stream_id)
+            if waiting:
+                answer = waiting.pop(0)
+                if not waiting:
+                    del self._voice_checks[reply.stream_id]
+                if not answer.done():
+                    answer.set_result(reply)
             return
         if not isinstance(reply, Done | Transcripts | Closed):
             return
@@ -365,7 +398,9 @@ class LivePipeline:
                 continue
             # Audio times go on from the samples sent so far, so transcripts stay on the clock.
             offset_s = stream.samples_sent / SAMPLE_RATE if kind == "audio" else 0.0
-            self._submit(stream, Open(stream.stream_id, offset_s, stream.reference))
+            self._submit(
+                stream, Open(stream.stream_id, offset_s, stream.reference, stream.voice_print)
+            )
             stream.label_unsent = stream.camera_label is not None  # the new worker knows none
             if stream.waiting is not None:
                 t_s, jpeg, received_at = stream.waiting

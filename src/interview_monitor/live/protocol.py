@@ -34,6 +34,8 @@ class Open:
     stream_id: int
     offset_s: float = 0.0
     reference: FaceReference | None = None
+    # The candidate's read-aloud voice print (256 floats), for an audio stream that has one.
+    voice_print: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,14 @@ class Probe:
     stream_id: int
     jpeg: bytes
     enrol: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolVoice:
+    """The sentence read aloud at the system check (16 kHz s16le PCM): a voice print?"""
+
+    stream_id: int
+    pcm: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +78,7 @@ class Close:
     t_s: float
 
 
-Request = Open | Probe | VideoFrame | AudioChunk | Close
+Request = Open | Probe | EnrolVoice | VideoFrame | AudioChunk | Close
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +124,17 @@ class Probed:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceEnrolled:
+    """The answer to EnrolVoice: the print and its measures, or why it was refused (a message
+    for the candidate)."""
+
+    stream_id: int
+    voice_print: tuple[float, ...] | None
+    measures: dict[str, float]
+    refusal: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Done:
     """The answer to one VideoFrame or AudioChunk."""
 
@@ -141,6 +162,6 @@ class Closed:
     stats: dict[str, Any]
 
 
-Reply = Ready | Failed | Opened | Probed | Done | Transcripts | Closed
+Reply = Ready | Failed | Opened | Probed | VoiceEnrolled | Done | Transcripts | Closed
 # Replies that answer a request (the pool counts a worker's queued requests by them).
 ReplyToRequest = Opened | Probed | Done | Closed

@@ -19,6 +19,7 @@ from interview_monitor.live.protocol import (
     Close,
     Closed,
     Done,
+    EnrolVoice,
     FaceReference,
     Failed,
     Kind,
@@ -33,6 +34,7 @@ from interview_monitor.live.protocol import (
     Stop,
     Transcripts,
     VideoFrame,
+    VoiceEnrolled,
     Wake,
 )
 
@@ -89,13 +91,24 @@ class _AudioDetector:
     idempotency keys unique to this stream, so an early other-voice row and the transcript
     that follows it are one row."""
 
-    def __init__(self, batcher: TranscriptBatcher, offset_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        batcher: TranscriptBatcher,
+        offset_s: float = 0.0,
+        voice_print: tuple[float, ...] | None = None,
+    ) -> None:
         """`offset_s`: where this detector's first sample is in the stream (a stream whose
-        worker was restarted goes on in a fresh detector, with times kept on the clock)."""
+        worker was restarted goes on in a fresh detector, with times kept on the clock).
+        `voice_print`: the candidate's read-aloud enrolment, if the session has one."""
+        import numpy as np
+
         from interview_monitor.detectors.audio import AudioConfig, AudioSession
 
         self.session = AudioSession(
-            AudioConfig(), batcher=batcher, event_key=f"live-audio-{uuid.uuid4().hex[:16]}"
+            AudioConfig(),
+            batcher=batcher,
+            event_key=f"live-audio-{uuid.uuid4().hex[:16]}",
+            voice_print=None if voice_print is None else np.array(voice_print, np.float32),
         )
         self.offset_s = offset_s
 
@@ -172,6 +185,23 @@ def _enrol(stream_id: int, jpeg: bytes) -> Probed:
         return Probed(stream_id, faces, None, refusal=f"{refused.reason}: {refused}")
     reference = FaceReference(face.vector.tobytes(), face.jpeg, "")
     return Probed(stream_id, 1, None, reference)
+
+
+def _enrol_voice(stream_id: int, pcm: bytes) -> VoiceEnrolled:
+    """For the candidate's system check: is the sentence read aloud a usable voice print?"""
+    from interview_monitor.detectors.audio import (
+        EnrolmentRejected,
+        enrol_read_aloud,
+        load_audio_models,
+    )
+    from interview_monitor.media.audio import pcm_to_float
+
+    try:
+        enrolment = enrol_read_aloud(pcm_to_float(pcm[: len(pcm) // 2 * 2]), load_audio_models())
+    except EnrolmentRejected as refused:
+        return VoiceEnrolled(stream_id, None, {}, str(refused))
+    measures = enrolment.to_json()
+    return VoiceEnrolled(stream_id, tuple(enrolment.voice_print.tolist()), measures, None)
 
 
 class Worker:
@@ -272,9 +302,9 @@ class Worker:
 
     def handle(self, request: Request) -> list[Reply]:
         match request:
-            case Open(stream_id, offset_s, reference):
+            case Open(stream_id, offset_s, reference, voice_print):
                 self.detectors[stream_id] = (
-                    _AudioDetector(self.batcher, offset_s)
+                    _AudioDetector(self.batcher, offset_s, voice_print)
                     if self.batcher is not None
                     else _VideoDetector(reference)
                 )
@@ -283,6 +313,8 @@ class Worker:
                 return [
                     _enrol(stream_id, jpeg) if enrol else Probed(stream_id, *_count_faces(jpeg))
                 ]
+            case EnrolVoice(stream_id, pcm):
+                return [_enrol_voice(stream_id, pcm)]
             case Close(stream_id, t_s):
                 return self._close(stream_id, t_s)
             case VideoFrame(stream_id, t_s, payload, received_at, camera_label):

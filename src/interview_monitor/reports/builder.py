@@ -86,8 +86,10 @@ def timeline_entry(row: FlagRow) -> dict[str, Any]:
         }
     start = row.start_timestamp or row.created_at
     end = row.end_timestamp or start
-    kinds = (["other voices"] if row.is_multiple_speakers else []) + (
-        ["spoken cue"] if row.flagged_phrases else []
+    kinds = (
+        (["someone else answering"] if row.is_voice_mismatch else [])
+        + (["other voices"] if row.is_multiple_speakers else [])
+        + (["spoken cue"] if row.flagged_phrases else [])
     )
     return {
         **base,
@@ -97,6 +99,7 @@ def timeline_entry(row: FlagRow) -> dict[str, Any]:
         "duration_ms": round((end - start).total_seconds() * 1000),
         "text": row.text_content,
         "is_multiple_speakers": row.is_multiple_speakers,
+        "is_voice_mismatch": row.is_voice_mismatch,
         "flagged_phrases": list(row.flagged_phrases),
         "confidence": None if row.speaker_confidence is None else float(row.speaker_confidence),
     }
@@ -157,6 +160,7 @@ async def build_report(
                 "end_timestamp": t.end_timestamp,
                 "text_content": t.text_content,
                 "is_multiple_speakers": t.is_multiple_speakers,
+                "is_voice_mismatch": t.is_voice_mismatch,
                 "flagged_phrases": list(t.flagged_phrases),
             }
             for t in await repository.transcripts(interview.id)

@@ -58,6 +58,13 @@ DEFAULT_POLICIES: dict[str, KindPolicy] = {
     "frozen_video": KindPolicy("Frozen video", 60.0, "the camera showed a still or looped picture"),
     "extra_person": KindPolicy("Another person in view", 60.0, "another person was seen"),
     "multiple_faces": KindPolicy("Several faces", 60.0, "more than one face was in the frame"),
+    # Someone else answering in the candidate's place: stronger evidence than another voice
+    # also being present, so it alone can reach HIGH (above 60) when it goes on.
+    "voice_mismatch": KindPolicy(
+        "Someone else answering",
+        65.0,
+        "the voice answering was not the candidate's enrolled voice",
+    ),
     "multiple_speakers": KindPolicy(
         "Other voices", 55.0, "a voice other than the candidate's spoke"
     ),

@@ -12,6 +12,7 @@ from interview_monitor.risk.engine import Flag, face_kind, object_kind
 DEFAULT_OBJECT_SEVERITY = 3
 DEFAULT_FACE_CONFIDENCE = 0.8
 OTHER_VOICE_SEVERITY = 3
+VOICE_MISMATCH_SEVERITY = 4
 SPOKEN_CUE_SEVERITY = 4
 SHARED_ANSWER_SEVERITY = 3
 # A strong near-copy (long own text in common) counts fully; a weak one, which honest pairs
@@ -28,9 +29,10 @@ def flags_for_event(
     confidence: float | None,
     dismissed: bool = False,
 ) -> list[Flag]:
-    """`confidence` is 0-1 (None when the source gave none). A transcript can be two flags:
-    another voice and a spoken cue; answer evaluations are never flags, a near-copy of
-    another candidate's answer always is (its confidence comes from its tier, not the score)."""
+    """`confidence` is 0-1 (None when the source gave none). A transcript can be several flags:
+    another voice or someone else answering (a voice mismatch), and a spoken cue; answer
+    evaluations are never flags, a near-copy of another candidate's answer always is (its
+    confidence comes from its tier, not the score)."""
     if table == "answer_matches":
         tier = str(columns["tier"])
         return [
@@ -76,6 +78,19 @@ def flags_for_event(
     if table != "audio_transcripts":
         return []
     flags = []
+    if columns.get("is_voice_mismatch"):
+        flags.append(
+            Flag(
+                ref,
+                "voice_mismatch",
+                start,
+                duration_s,
+                VOICE_MISMATCH_SEVERITY,
+                1.0 if confidence is None else confidence,
+                dismissed,
+                str(columns.get("text_content", "")),
+            )
+        )
     if columns.get("is_multiple_speakers"):
         voice_confidence = 1.0 if confidence is None else confidence
         text = str(columns.get("text_content", ""))

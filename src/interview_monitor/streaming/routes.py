@@ -28,6 +28,7 @@ from interview_monitor.errors import InvalidInputError, UnavailableError
 from interview_monitor.ids import RowId
 from interview_monitor.interviews.service import get_session, reference_face, save_reference_face
 from interview_monitor.interviews.statuses import SessionStatus
+from interview_monitor.interviews.voice_enrolment import store_voice_print, voice_print_of
 from interview_monitor.live.hub import ALL_SESSIONS
 from interview_monitor.live.pipeline import (
     LivePipeline,
@@ -35,7 +36,7 @@ from interview_monitor.live.pipeline import (
     ProbeTimeoutError,
     Stream,
 )
-from interview_monitor.live.protocol import FaceReference, Kind
+from interview_monitor.live.protocol import FaceReference, Kind, VoiceEnrolled
 from interview_monitor.live.runtime import LiveRuntime
 from interview_monitor.streaming.auth import (
     authenticate,
@@ -116,8 +117,12 @@ async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind:
         user = await parts.authenticate(websocket)
         interview = await session_for_candidate(database, session_id, user)
         reference = await _reference(database, session_id) if kind == "video" else None
+        voice_print = None
+        if kind == "audio":
+            async with database.session() as db:
+                voice_print = await voice_print_of(db, session_id)
         origin = _origin(pipeline, interview, kind)
-        stream = pipeline.connect(session_id, kind, origin, time.time(), reference)
+        stream = pipeline.connect(session_id, kind, origin, time.time(), reference, voice_print)
         connected = True
         await websocket.send_json(
             {"type": "ready", "session_id": session_id, "kind": kind, **stream.counts()}
@@ -330,3 +335,48 @@ async def upload_reference_face(
         raise UnavailableError(str(error)) from None
     stored = await save_reference_face(db, session_id, face.source, face.vector, face.jpeg)
     return {"session_id": session_id, "source": face.source, "stored": stored}
+
+
+# The sentence read aloud at the system check: 5-8 s of 16 kHz s16le PCM; 20 s is plenty.
+MAX_VOICE_SAMPLE_BYTES = 20 * 16_000 * 2
+
+
+async def _voice_check(request: Request, runtime: LiveRuntimeDep, owner_id: int) -> VoiceEnrolled:
+    if runtime.pipeline is None:
+        raise UnavailableError("live detection is not running on this server")
+    body = await request.body()
+    if len(body) > MAX_VOICE_SAMPLE_BYTES:
+        raise InvalidInputError("the recording is longer than 20 s", ["body"])
+    try:
+        return await runtime.pipeline.check_voice(owner_id, body)
+    except ProbeTimeoutError as error:
+        raise UnavailableError(str(error)) from None
+
+
+def _voice_answer(check: VoiceEnrolled) -> dict[str, Any]:
+    return {
+        "ok": check.refusal is None,
+        "message": check.refusal or "Voice recorded: thank you.",
+        **check.measures,
+    }
+
+
+@router.post("/api/live/voice-check")
+async def voice_check(
+    request: Request, runtime: LiveRuntimeDep, user: CurrentUser
+) -> dict[str, Any]:
+    """The microphone check before an interview: is this sentence, read aloud (raw 16 kHz
+    s16le PCM body), one clear voice that can be the candidate's print? Nothing is stored."""
+    return _voice_answer(await _voice_check(request, runtime, user.id))
+
+
+@router.post("/api/interview/{session_id}/voice-enrolment")
+async def voice_enrolment(
+    request: Request, runtime: LiveRuntimeDep, user: CurrentUser, db: DbSession, session_id: RowId
+) -> dict[str, Any]:
+    """The same check; when it passes, the print (not the recording) is stored with the
+    session and the session's audio stream is judged against it from its first second."""
+    check = await _voice_check(request, runtime, session_id)
+    if check.voice_print is not None:
+        await store_voice_print(db, session_id, user, check.voice_print, check.measures)
+    return _voice_answer(check)

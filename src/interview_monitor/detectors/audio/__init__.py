@@ -5,17 +5,26 @@ SQL imports here.
 """
 
 from interview_monitor.detectors.audio.config import DEFAULT_CUE_PHRASES, AudioConfig
+from interview_monitor.detectors.audio.enrolment import (
+    EnrolmentRejected,
+    VoiceEnrolment,
+    enrol_read_aloud,
+)
 from interview_monitor.detectors.audio.models import AudioModels, load_audio_models
 from interview_monitor.detectors.audio.session import AudioSession, analyze_pcm
-from interview_monitor.detectors.audio.speakers import OtherVoiceEpisode, SpeakerVerdict
+from interview_monitor.detectors.audio.speakers import SpeakerVerdict
+from interview_monitor.detectors.audio.voices import VoiceFinding
 
 __all__ = [
     "DEFAULT_CUE_PHRASES",
     "AudioConfig",
     "AudioModels",
     "AudioSession",
-    "OtherVoiceEpisode",
+    "EnrolmentRejected",
     "SpeakerVerdict",
+    "VoiceEnrolment",
+    "VoiceFinding",
     "analyze_pcm",
+    "enrol_read_aloud",
     "load_audio_models",
 ]

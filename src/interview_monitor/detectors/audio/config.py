@@ -74,4 +74,61 @@ class AudioConfig:
     # Below this much speech the speaker verdict is "not_enough_speech".
     min_speech_for_verdict_s: float = 3.0
 
+    # Voices in the room while the candidate speaks (`voice_room.py`): 1.6 s windows every
+    # 0.4 s of an open segment, clustered by average linkage over the last 60 windows (24 s of
+    # speech). Measured on 1.6 s windows of the shared recordings: same-person pairs median
+    # 0.81-0.84 (p5 0.73); the two people of the conversation median 0.67 (p95 0.73).
+    voice_window_s: float = 1.6
+    voice_window_step_s: float = 0.4
+    voice_buffer_windows: int = 60
+    # Windows embedded together while a segment is open: 3 cost 6.4 ms each on one core, one
+    # alone 13.9 ms; the price is up to 0.8 s more before a window is judged.
+    voice_windows_per_call: int = 3
+    voice_link_similarity: float = 0.72  # merge clusters while their average cosine is >= this
+    voice_min_windows: int = 3  # a cluster of 3 windows (2.4 s) is a voice
+    # Two voices' centroids below this are two people. 0.78 caught the conversation live but
+    # flagged the reader over white noise at -45 dBFS for 1.6 s; 0.75 did not.
+    voice_distinct_similarity: float = 0.75
+    # A window averaged with up to 2 predecessors of its segment below this cosine to a firm
+    # print is someone else (the reader against its own print: >= 0.79 single, >= 0.82 smoothed).
+    voice_other_similarity: float = 0.76
+    voice_smoothing_windows: int = 3
+    # Automatic print (no read-aloud sentence): frozen only after 18 windows (~8 s of speech)
+    # when one voice holds 80% of them with a mean window-to-centroid cosine >= 0.88 (one clean
+    # voice: 0.91-0.93), and no distinct second voice exists.
+    voice_auto_enrol_windows: int = 18
+    voice_auto_enrol_share: float = 0.8
+    voice_auto_enrol_tightness: float = 0.88
+    # Someone else answers: of the last 8 windows at least 75% are other, at most 1 candidate.
+    voice_mismatch_windows: int = 8
+    voice_mismatch_share: float = 0.75
+    voice_mismatch_max_candidate: int = 1
+    # Episodes: windows whose centres are this close join; a run needs 2 windows.
+    voice_join_gap_s: float = 1.2
+    voice_min_episode_windows: int = 2
+    # Read-aloud enrolment: its speech (pauses cut) in windows every 0.2 s; at least 6 windows,
+    # each at cosine >= 0.80 to their mean, or an agreeing majority of 6+ and 70%.
+    enrolment_window_step_s: float = 0.2
+    enrolment_min_windows: int = 6
+    enrolment_min_agreeing_share: float = 0.7
+
+    # A quiet second voice in the candidate's pauses (`quiet_voice.py`): a pause of 0.32 s or
+    # more at least 10 dB under the candidate's level whose median sits no more than 25 dB
+    # under it, Silero's median probability >= 0.4 and the level spread >= 3 dB. Measured on
+    # the reader's two long pauses (2.8 s, 10.3 s): alone 44 dB down, p 0.04-0.07; white, pink
+    # or hum at -45 dBFS 18-19 dB down, p 0.03-0.20, spread 1.7-3.4 dB; conversation at -15 dB
+    # 16.5 and 22.7 dB down, p 0.54-0.55, spread 4.7-7.9 dB; at -20 dB p 0.19-0.28 (missed).
+    quiet_voice_below_db: float = 10.0
+    quiet_voice_max_below_db: float = 25.0
+    quiet_voice_min_pause_s: float = 0.32
+    quiet_voice_min_probability: float = 0.4
+    quiet_voice_min_level_spread_db: float = 3.0
+
+    # Spoken cues while they are said (`cue_listener.py`): every second of an open segment,
+    # and when a segment closes, its last 4 s are transcribed for cue matching only (a 2-3 s
+    # phrase then fits whole in one partial; with a 3 s tail the espeak-ng cue said mid-answer
+    # was cut in two and missed). 0 turns it off; the final transcripts still match cues.
+    partial_cue_every_s: float = 1.0
+    partial_cue_tail_s: float = 4.0
+
     cue_phrases: tuple[str, ...] = DEFAULT_CUE_PHRASES

@@ -14,22 +14,21 @@ import numpy as np
 
 from interview_monitor.detectors.audio.batching import MAX_BATCH_AUDIO_S, Piece, TranscriptBatcher
 from interview_monitor.detectors.audio.config import AudioConfig
-from interview_monitor.detectors.audio.cues import CueMatcher
+from interview_monitor.detectors.audio.cue_listener import PartialCueListener
 from interview_monitor.detectors.audio.models import AudioModels, load_audio_models
-from interview_monitor.detectors.audio.speakers import (
-    OtherVoiceEpisode,
-    SpeakerTracker,
-    SpeakerVerdict,
-)
+from interview_monitor.detectors.audio.segment_events import SegmentEvents
+from interview_monitor.detectors.audio.speakers import SpeakerVerdict
 from interview_monitor.detectors.audio.transcriber import TimedWord
 from interview_monitor.detectors.audio.vad import (
     SAMPLE_RATE,
     WINDOW,
+    FloatArray,
     NoiseFloor,
     SileroStream,
     SpeechSegmenter,
     SpeechSpan,
 )
+from interview_monitor.detectors.audio.voices import SessionVoices, VoiceFinding
 from interview_monitor.media.audio import pcm_to_float
 from interview_monitor.signals import DetectedEvent
 
@@ -57,7 +56,9 @@ class AudioSession:
     several sessions' speech at once; the events then come from `batcher.run` (through
     `events_for`). Given an `event_key`, every event carries a `client_event_id` of
     `{event_key}-{first sample}`, and a segment judged to hold another voice is reported at once,
-    as an event with empty text, before its transcript (which later carries the same key).
+    as an event with empty text, before its transcript (which later carries the same key); so
+    is a cue phrase heard in a partial transcript of the open segment. `voice_print`: the
+    candidate's read-aloud enrolment (`enrol_read_aloud`), else the print is automatic.
     """
 
     def __init__(
@@ -66,6 +67,7 @@ class AudioSession:
         models: AudioModels | None = None,
         batcher: TranscriptBatcher | None = None,
         event_key: str | None = None,
+        voice_print: FloatArray | None = None,
     ):
         self.config = config or AudioConfig()
         self._models = models or load_audio_models()
@@ -76,16 +78,16 @@ class AudioSession:
         self._segmenter = SpeechSegmenter(self.config)
         self._noise_floor = NoiseFloor(self.config.silence_threshold)
         self._vad_windows_done = 0
-        self._speakers = SpeakerTracker(self._models.voice_encoder, self.config)
-        self._cues = CueMatcher(self.config.cue_phrases)
+        self._voices = SessionVoices(self._models.voice_encoder, self.config, voice_print)
+        self._segment_events = SegmentEvents(self.config, self._voices, event_key)
+        self._cue_listener = PartialCueListener(self._models.whisper, self.config)
+        self._last_partial_at = 0  # sample up to which the open segment was last listened to
         self._buffer = np.zeros(0, np.float32)
         self._buffer_start = 0
         self._samples_seen = 0
         self._odd_byte = b""
         self._pending: list[SpeechSpan] = []
-        self._reported_other_voices: set[SpeechSpan] = set()
-        # Each transcribed segment's confidence, for a segment judged another voice only later.
-        self._transcript_confidence: dict[SpeechSpan, float | None] = {}
+        self._closed_spans: list[SpeechSpan] = []
         self._stage_s: defaultdict[str, float] = defaultdict(float)
         self._stage_cpu_s: defaultdict[str, float] = defaultdict(float)
         self._closed = False
@@ -103,31 +105,48 @@ class AudioSession:
 
     @property
     def speaker_verdict(self) -> SpeakerVerdict:
-        return self._speakers.verdict
+        """The segment-close tracker's verdict, "multiple_speakers" once any check found
+        another voice."""
+        return "multiple_speakers" if self._voices.multiple_voices else self._voices.tracker.verdict
 
     @property
-    def other_voice_episodes(self) -> list[OtherVoiceEpisode]:
-        """Stretches of speech by someone other than the candidate (for the risk engine)."""
-        return self._speakers.episodes()
+    def other_voice_episodes(self) -> list[VoiceFinding]:
+        """Stretches judged to hold someone other than the candidate, by every check (the
+        tracker's, the voice room's other-voice and voice-mismatch runs, quiet voices)."""
+        return self._voices.findings()
 
     @property
     def segments_with_other_voices(self) -> list[tuple[float, float]]:
-        """(start_s, end_s) of every segment now judged to hold other voices, including any
-        whose event went out before the session had enough evidence (update those rows)."""
-        return [(span.start_s, span.end_s) for span in self._speakers.spans_with_other_voices()]
+        """(start_s, end_s) of every closed segment now judged to hold other voices (or a
+        voice mismatch), including any whose event went out before the session had enough
+        evidence (update those rows)."""
+        return [(span.start_s, span.end_s) for span in self.spans_with_other_voices()]
+
+    def spans_with_other_voices(self) -> list[SpeechSpan]:
+        voices = self._voices
+        return [
+            span
+            for span in self._closed_spans
+            if voices.holds_other_voice(span.start, span.end)
+            or voices.holds_voice_mismatch(span.start, span.end)
+        ]
 
     @property
     def speaker_turns(self) -> list[tuple[float, float, bool]]:
-        """(start_s, end_s, is_other_voice) for the judged speech so far."""
-        return self._speakers.turns()
+        """(start_s, end_s, is_other_voice) for the speech the segment-close tracker judged."""
+        return self._voices.tracker.turns()
 
     @property
     def stats(self) -> dict[str, Any]:
         return {
             "audio_s": round(self._samples_seen / SAMPLE_RATE, 3),
-            "speech_s": round(self._speakers.speech_s, 3),
+            "speech_s": round(self._voices.tracker.speech_s, 3),
             "speaker_verdict": self.speaker_verdict,
-            "voice_enrolled_at_s": self._speakers.enrolled_at_s,
+            "voice_enrolled_at_s": self._voices.tracker.enrolled_at_s,
+            "voice_print": self._voices.room.print_source,
+            "voice_print_frozen_at_s": self._voices.room.print_frozen_at_s,
+            "multiple_voices_at_s": self._voices.room.multiple_voices_at_s,
+            "voice_mismatch_at_s": self._voices.room.mismatch_at_s,
             "stage_s": {stage: round(seconds, 4) for stage, seconds in self._stage_s.items()},
             "stage_cpu_s": {stage: round(s, 4) for stage, s in self._stage_cpu_s.items()},
         }
@@ -147,7 +166,8 @@ class AudioSession:
             probabilities = self._vad.push(samples)
             self._track_noise(probabilities)
             spans = self._segmenter.push(probabilities)
-        events = self._accept(spans, received_at)
+        self._judge_voices(spans)
+        events = self._accept(spans, received_at) + self._open_segment_events()
         if self._transcription_due():
             events += self._hand_over(received_at)
         self._trim_buffer()
@@ -158,6 +178,17 @@ class AudioSession:
         self._vad_windows_done += len(probabilities)
         windows = self._audio(first, self._vad_windows_done * WINDOW).reshape(-1, WINDOW)
         self._noise_floor.update(windows, probabilities)
+        self._voices.hear(windows, probabilities)
+
+    def _judge_voices(self, closed: list[SpeechSpan]) -> None:
+        with self._timed("voice_room"):
+            self._voices.judge_open_speech(
+                closed,
+                self._segmenter.open_since,
+                self._vad_windows_done * WINDOW,
+                self._audio,
+                self._noise_floor.rms,
+            )
 
     def close(self, received_at: float | None = None) -> list[DetectedEvent]:
         """End of stream: finish the open segment and transcribe everything still waiting
@@ -174,6 +205,8 @@ class AudioSession:
             for span in spans
             if span.start < self._samples_seen
         ]
+        self._voices.close()
+        self._judge_voices(spans)
         return self._accept(spans, received_at) + self._hand_over(received_at)
 
     def _accept(self, spans: list[SpeechSpan], received_at: float | None) -> list[DetectedEvent]:
@@ -182,7 +215,9 @@ class AudioSession:
             start, end = self._padded(span)
             with self._timed("speaker_embedding"):
                 audio = self._audio(start, end)
-                self._speakers.add_segment(span, audio, start, self._noise_floor.rms)
+                self._voices.tracker.add_segment(span, audio, start, self._noise_floor.rms)
+            self._closed_spans.append(span)
+            events += self._listen_for_cues(span.start, span.end)
             if self._event_key is not None:
                 events += self._newly_judged_other_voices()
             if (
@@ -192,6 +227,40 @@ class AudioSession:
                 events += self._hand_over(received_at)
             self._pending.append(span)
         return events
+
+    def _open_segment_events(self) -> list[DetectedEvent]:
+        """While a segment is open: cue phrases in its last seconds, and another voice as soon
+        as the voice room or the quiet-voice check finds one in it."""
+        start = self._segmenter.open_since
+        if start is None:
+            return []
+        heard = self._vad_windows_done * WINDOW
+        # Less a VAD window: chunks of 250 ms reach whole windows only every 62.5 of them, so
+        # "a second" would otherwise wait for a fifth chunk (every 1.25 s).
+        every = round(self.config.partial_cue_every_s * SAMPLE_RATE) - WINDOW
+        events: list[DetectedEvent] = []
+        if every > 0 and heard - max(start, self._last_partial_at) >= every:
+            events += self._listen_for_cues(start, heard)
+        if self._event_key is not None and self._segment_events.judgement_changed(start, heard):
+            events.append(self._segment_events.early_other_voice(start, heard))
+        return events
+
+    def _listen_for_cues(self, start: int, end: int) -> list[DetectedEvent]:
+        """Partial transcript of the last `partial_cue_tail_s` of start..end, if that audio
+        was not all listened to already; an event when it holds a cue not yet reported. Only
+        live (with an `event_key`): a recording analysed whole gets its cues from the final
+        transcripts, at no extra cost."""
+        listening = self._event_key is not None and self.config.partial_cue_every_s > 0
+        if not listening or end <= self._last_partial_at:
+            return []
+        tail = round(self.config.partial_cue_tail_s * SAMPLE_RATE)
+        with self._timed("partial_cues"):
+            text, phrases = self._cue_listener.cues_in(self._audio(max(start, end - tail), end))
+        self._last_partial_at = end
+        known = self._segment_events.partial_cues.get(start, [])
+        if not [phrase for phrase in phrases if phrase not in known]:
+            return []
+        return [self._segment_events.partial_cue(start, end, text, phrases)]
 
     def _padded(self, span: SpeechSpan) -> tuple[int, int]:
         padding = round(self.config.segment_padding_s * SAMPLE_RATE)
@@ -257,103 +326,51 @@ class AudioSession:
         with self._timed("transcription"):
             return self._batcher.run_until_done(self)[self].events
 
-    def events_for(self, words: dict[SpeechSpan, list[TimedWord]]) -> list[DetectedEvent]:
-        return [event for span, heard in words.items() if (event := self._event(span, heard))]
-
-    def _key(self, span: SpeechSpan) -> dict[str, str]:
-        return (
-            {}
-            if self._event_key is None
-            else {"client_event_id": f"{self._event_key}-{span.start}"}
-        )
-
-    def _speaker_details(self, span: SpeechSpan) -> dict[str, Any]:
-        windows = self._speakers.windows_in(span)
-        similarities = [window.similarity for window in windows]
-        return {
-            "speaker_judged": bool(windows),
-            "speaker_similarity": round(float(np.mean(similarities)), 3) if windows else None,
-            "min_speaker_similarity": round(min(similarities), 3) if windows else None,
-            "other_voice_s": round(self._speakers.other_voice_s(span), 2),
-            "speaker_verdict": self._speakers.verdict,
-        }
-
     def _newly_judged_other_voices(self) -> list[DetectedEvent]:
-        """An early event for every segment now judged to hold another voice and not reported
-        yet: the one just closed, and earlier ones that only now count, because the session
-        has just gathered enough evidence of a second voice (a first short whisper). Their
-        transcripts may be stored already; the store then marks those rows."""
-        spans = [
-            span
-            for span in self._speakers.spans_with_other_voices()
-            if span not in self._reported_other_voices
+        """An early event for every closed segment whose voice judgement changed since it was
+        last reported: the one just closed, and earlier ones that only now count, because the
+        session has just gathered enough evidence of a second voice (a first short whisper).
+        Their transcripts may be stored already; the store then marks those rows."""
+        events = self._segment_events
+        return [
+            events.early_other_voice(span.start, span.end)
+            for span in self.spans_with_other_voices()
+            if events.judgement_changed(span.start, span.end)
         ]
-        self._reported_other_voices.update(spans)
-        return [self._early_other_voice_event(span) for span in spans]
 
-    def _early_other_voice_event(self, span: SpeechSpan) -> DetectedEvent:
-        """Another voice, reported when the speaker check decides; the transcript follows
-        under the same key and fills in the text. A segment transcribed already carries its
-        transcript's confidence, as its row would have had it been judged in time."""
-        return DetectedEvent(
-            table="audio_transcripts",
-            start_s=span.start_s,
-            end_s=span.end_s,
-            columns={
-                "text_content": "",
-                "is_multiple_speakers": True,
-                "flagged_phrases": [],
-                **self._key(span),
-            },
-            confidence=self._transcript_confidence.get(span),
-            details={"transcript_pending": True, **self._speaker_details(span)},
-        )
+    def voice_columns(self, span: SpeechSpan) -> dict[str, bool]:
+        """is_multiple_speakers / is_voice_mismatch of a segment, as judged now."""
+        return self._segment_events.voice_columns(span.start, span.end)
 
-    def _event(self, span: SpeechSpan, words: list[TimedWord]) -> DetectedEvent | None:
-        if not words:
-            return None
-        text = "".join(word.text for word in words).strip()
-        confidence = self._transcript_confidence[span] = _confidence(words)
-        return DetectedEvent(
-            table="audio_transcripts",
-            start_s=span.start_s,
-            end_s=span.end_s,
-            columns={
-                "text_content": text,
-                "is_multiple_speakers": self._speakers.is_multiple_speakers(span),
-                "flagged_phrases": self._cues.find(text),
-                **self._key(span),
-            },
-            confidence=confidence,
-            details={"words": [word.to_json() for word in words], **self._speaker_details(span)},
-        )
+    def events_for(self, words: dict[SpeechSpan, list[TimedWord]]) -> list[DetectedEvent]:
+        return [
+            event
+            for span, heard in words.items()
+            if (event := self._segment_events.transcript(span, heard))
+        ]
 
 
 def _audio_s(stretches: list[_Stretch]) -> float:
     return sum(stretch.end - stretch.start for stretch in stretches) / SAMPLE_RATE
 
 
-def _confidence(words: list[TimedWord]) -> float | None:
-    known = [word.probability for word in words if word.probability is not None]
-    return round(100.0 * float(np.mean(known)), 2) if known else None
-
-
-def analyze_pcm(pcm: bytes, config: AudioConfig | None = None) -> list[DetectedEvent]:
+def analyze_pcm(
+    pcm: bytes, config: AudioConfig | None = None, voice_print: FloatArray | None = None
+) -> list[DetectedEvent]:
     """Transcript events of a whole recording (16 kHz mono s16le PCM), fed as a stream in
     10 s chunks so memory stays bounded and results match live streaming. With the whole
-    recording heard, every segment judged to hold another voice is marked, including those
-    transcribed before the second voice had enough evidence."""
-    session = AudioSession(config)
+    recording heard, every segment judged to hold another voice (or a voice mismatch) is
+    marked, including those transcribed before the evidence was there."""
+    session = AudioSession(config, voice_print=voice_print)
     chunk = 10 * SAMPLE_RATE * 2
     events: list[DetectedEvent] = []
     for offset in range(0, len(pcm), chunk):
         events += session.feed_pcm(pcm[offset : offset + chunk])
     events += session.close()
-    other_voices = set(session.segments_with_other_voices)
+    judged = {(span.start_s, span.end_s): span for span in session.spans_with_other_voices()}
     return [
-        dataclasses.replace(event, columns={**event.columns, "is_multiple_speakers": True})
-        if (event.start_s, event.end_s) in other_voices
-        and not event.columns["is_multiple_speakers"]
+        dataclasses.replace(event, columns={**event.columns, **session.voice_columns(judged[key])})
+        if (key := (event.start_s, event.end_s)) in judged
         else event
         for event in events
     ]

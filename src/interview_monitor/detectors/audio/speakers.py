@@ -57,15 +57,6 @@ class OtherVoiceEpisode:
     mean_similarity: float
     confidence: float  # 0-100
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": "multiple_speakers",
-            "start_s": round(self.start_s, 3),
-            "end_s": round(self.end_s, 3),
-            "mean_similarity": round(self.mean_similarity, 3),
-            "confidence": round(self.confidence, 1),
-        }
-
 
 @dataclass
 class _Segment:

@@ -148,24 +148,35 @@ class SpeechSegmenter:
 class NoiseFloor:
     """Level of the recent non-speech audio: the median RMS of the last ~10 s of windows the
     VAD called silence. Lets later stages tell speech that stands well above the room's noise
-    from speech half-buried in it."""
+    from speech half-buried in it.
+
+    A stream that starts mid-speech gives Silero's first, hesitant windows (speech) to the
+    "silence": the floor then sat at the speech level (-27.6 dBFS) and every window failed the
+    SNR rule, so 9.4 s of another person went unjudged. The floor is therefore never above the
+    10th percentile of all levels of the last minute: in a steady noisy room that percentile is
+    the noise itself (no change); in a stream of speech it is the quieter speech frames."""
 
     HISTORY_WINDOWS = 300
+    ALL_LEVELS_WINDOWS = 1875  # one minute of 32 ms windows
     MIN_WINDOWS = 15  # about half a second of silence before the level is trusted
     # Digital silence would make every sound look infinitely loud.
     LOWEST_RMS = 1e-4
+    CAP_PERCENTILE = 10
 
     def __init__(self, silence_threshold: float) -> None:
         self._silence_threshold = silence_threshold
         self._levels: deque[float] = deque(maxlen=self.HISTORY_WINDOWS)
+        self._all_levels: deque[float] = deque(maxlen=self.ALL_LEVELS_WINDOWS)
 
     def update(self, windows: FloatArray, probabilities: FloatArray) -> None:
         """`windows` (n, 512) are the samples the n `probabilities` were computed from."""
-        quiet = windows[probabilities < self._silence_threshold]
-        self._levels.extend(np.sqrt(np.mean(np.square(quiet, dtype=np.float64), axis=1)).tolist())
+        levels = np.sqrt(np.mean(np.square(windows, dtype=np.float64), axis=1))
+        self._levels.extend(levels[probabilities < self._silence_threshold].tolist())
+        self._all_levels.extend(levels.tolist())
 
     @property
     def rms(self) -> float | None:
         if len(self._levels) < self.MIN_WINDOWS:
             return None
-        return max(float(np.median(self._levels)), self.LOWEST_RMS)
+        cap = float(np.percentile(self._all_levels, self.CAP_PERCENTILE))
+        return max(min(float(np.median(self._levels)), cap), self.LOWEST_RMS)

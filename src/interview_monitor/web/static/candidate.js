@@ -5,13 +5,20 @@ const { user } = requireUser(["candidate"]);
 const QUESTION_COUNT = Number(new URLSearchParams(location.search).get("questions")) || 5;
 const SESSION_KEY = "interview-monitor.session";
 const SPOKEN_ANSWER_WAIT_MS = 4000;
-const state = { media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null, checkFrame: null };
+// The sentence read aloud at the check is the voice print the interview's audio is judged
+// against (5-8 s of speech; the server asks for another reading if it is not good enough).
+const READING_MS = 8000;
+const state = {
+  media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null,
+  checkFrame: null, reading: null, voiceSample: null,
+};
 
 $("#who").textContent = user.full_name;
 $("#signout").addEventListener("click", signOut);
 $("#agree").addEventListener("change", (event) => { $("#to-check").disabled = !event.target.checked; });
 $("#to-check").addEventListener("click", startCheck);
 $("#start").addEventListener("click", startInterview);
+$("#record-voice").addEventListener("click", recordReading);
 $("#submit").addEventListener("click", submitAnswer);
 
 function step(name) {
@@ -41,9 +48,10 @@ async function startCheck() {
   }
   $("#preview").srcObject = state.media;
   mark("check-camera", true, "Camera on");
-  state.checkMic = new Microphone(state.media, (_pcm, level) => {
+  state.checkMic = new Microphone(state.media, (pcm, level) => {
     $("#level").style.width = Math.min(100, level * 400) + "%";
     if (level > 0.01) mark("check-sound", true, "Sound heard");
+    if (state.reading) state.reading.push(pcm);
   });
   await state.checkMic.start();
   checkFace();
@@ -68,6 +76,27 @@ async function checkFace() {
   setTimeout(checkFace, 1500);
 }
 
+async function recordReading() {
+  $("#record-voice").disabled = true;
+  $("#voice-message").textContent = "Recording… read the sentence now.";
+  state.reading = [];
+  await new Promise((resolve) => setTimeout(resolve, READING_MS));
+  const sample = new Blob(state.reading, { type: "application/octet-stream" });
+  state.reading = null;
+  try {
+    const result = await api("/api/live/voice-check", {
+      method: "POST", body: sample, headers: { "Content-Type": "application/octet-stream" },
+    });
+    mark("check-voice", result.ok, result.ok ? "Voice sample recorded" : "Voice sample: please read again");
+    $("#voice-message").textContent = result.message;
+    state.voiceSample = result.ok ? sample : null;
+  } catch (error) {
+    $("#voice-message").textContent = error.message;
+  } finally {
+    $("#record-voice").disabled = false;
+  }
+}
+
 async function openSession() {
   const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
   if (saved) {
@@ -86,6 +115,11 @@ async function startInterview() {
   try {
     state.session = await openSession();
     await sendReferenceFace(state.session.id);
+    if (state.voiceSample) {
+      await api(`/api/interview/${state.session.id}/voice-enrolment`, {
+        method: "POST", body: state.voiceSample, headers: { "Content-Type": "application/octet-stream" },
+      });
+    }
     state.questions = (await api(`/api/questions?limit=${QUESTION_COUNT}`));
   } catch (error) {
     $("#check-error").textContent = error.message;

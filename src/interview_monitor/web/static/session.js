@@ -20,7 +20,8 @@ function secondsFromStart(iso) {
 }
 
 function isFlag(entry) {
-  return entry.table !== "audio_transcripts" || entry.is_multiple_speakers || (entry.flagged_phrases || []).length > 0;
+  return entry.table !== "audio_transcripts" || entry.is_multiple_speakers || entry.is_voice_mismatch
+    || (entry.flagged_phrases || []).length > 0;
 }
 
 function drawPlot(report) {
@@ -70,6 +71,7 @@ function render(report) {
   renderAnswers(report.answer_evaluations);
   $("#transcripts").replaceChildren(...(report.transcripts.length ? report.transcripts.map((t) =>
     el("div", { class: "transcript" }, el("span", { class: "muted small" }, offset(secondsFromStart(t.start_timestamp)) + "  "),
+      t.is_voice_mismatch ? el("span", { class: "badge HIGH" }, "someone else answering") : null,
       t.is_multiple_speakers ? el("span", { class: "badge MEDIUM" }, "other voices") : null, " ", t.text_content))
     : [el("p", { class: "muted" }, "No speech transcribed yet.")]));
   renderLive();
