@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,8 @@ EventSink = Callable[[int, datetime, list[DetectedEvent], float], Awaitable[None
 
 
 PROBE_TIMEOUT_S = 30.0
+# Arrival times kept per video stream for the telemetry checks: ten minutes at 2 frames a second.
+ARRIVALS_KEPT = 1200
 
 
 class ProbeTimeoutError(Exception):
@@ -77,6 +80,7 @@ class Stream:
     grace: asyncio.TimerHandle | None = None
     closed: asyncio.Future[None] | None = None
     last_error: str | None = None
+    arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=ARRIVALS_KEPT))
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -195,6 +199,7 @@ class LivePipeline:
         stream = self._streams[(session_id, "video")]
         stream.received += 1
         stream.bytes_in += len(jpeg)
+        stream.arrivals.append(received_at)
         t_s = max(0.0, received_at - stream.origin.timestamp())
         if stream.in_flight:
             if stream.waiting is not None:
@@ -223,6 +228,14 @@ class LivePipeline:
 
     def live_sessions(self) -> dict[int, dict[str, Any]]:
         return {session_id: self.status(session_id) for session_id, _ in self._streams}
+
+    def video_arrivals(self) -> dict[int, list[float]]:
+        """When the frames of each connected video stream arrived (wall-clock seconds)."""
+        return {
+            session_id: list(stream.arrivals)
+            for (session_id, kind), stream in self._streams.items()
+            if kind == "video" and stream.connections > 0
+        }
 
     def backlog(self) -> dict[str, list[int]]:
         return self._pool.backlog() if self._pool else {}

@@ -23,6 +23,7 @@ from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import ensure_in_progress, get_session
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+from interview_monitor.questions.cadence import store_cadence
 from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.questions.repository import QuestionRepository
 from interview_monitor.questions.schemas import MAX_ANSWER_CHARS, AnswerRequest, AnswerStored
@@ -165,6 +166,12 @@ async def submit_answer(
     stored, _assessment = await store_detected(
         db, session_id, [evaluation], interview.start_time, model
     )
+    answer_id = stored["answer_evaluations"][0]
+    if await store_cadence(
+        db, session_id, answer_id, question.id, request.cadence, request.spoken_since
+    ):
+        # The refresher scores it with the new cadence flags, as it does ingested events.
+        await SessionRepository(db).mark_stale([session_id])
 
     def tell_reviewers() -> None:
         update = {
@@ -178,7 +185,7 @@ async def submit_answer(
 
     _once_committed(db, tell_reviewers)
     return AnswerStored(
-        id=stored["answer_evaluations"][0],
+        id=answer_id,
         session_id=session_id,
         question_id=question.id,
         answer_chars=len(answer),

@@ -10,14 +10,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
-    AudioTranscript,
+    AnswerCadence,
+    BrowserEvent,
     FacePoseEvent,
     InterviewSession,
     ObjectDetectionEvent,
 )
-from interview_monitor.interviews.flags import flag_ref, flags_from_rows
+from interview_monitor.detectors.cadence import FLAGGED_VERDICTS
+from interview_monitor.interviews.flags import FlagRow, flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
-from interview_monitor.risk.engine import RiskAssessment, RiskModel
+from interview_monitor.risk.engine import DEFAULT_POLICIES, RiskAssessment, RiskModel
+from interview_monitor.risk.flags import describe_details
 
 
 def risk_json(session_id: int, assessment: RiskAssessment) -> dict[str, Any]:
@@ -29,22 +32,61 @@ def risk_json(session_id: int, assessment: RiskAssessment) -> dict[str, Any]:
     }
 
 
-def _dismissal(
-    row: ObjectDetectionEvent | FacePoseEvent | AudioTranscript,
-) -> dict[str, Any] | None:
+def _dismissal(row: FlagRow) -> dict[str, Any] | None:
     if row.dismissed_at is None:
         return None
     return {"at": row.dismissed_at, "by": row.dismissed_by, "reason": row.dismissal_reason}
 
 
-def timeline_entry(row: ObjectDetectionEvent | FacePoseEvent | AudioTranscript) -> dict[str, Any]:
+def _label(kind: str) -> str:
+    policy = DEFAULT_POLICIES.get(kind)
+    return policy.label if policy else kind.replace("_", " ").capitalize()
+
+
+def cadence_json(row: AnswerCadence) -> dict[str, Any]:
+    """How one answer arrived: the latency and cadence figures of the report."""
+    return {
+        "answer_id": row.answer_id,
+        "verdict": row.verdict,
+        "first_key_ms": row.first_key_ms,
+        "first_speech_ms": row.first_speech_ms,
+        "inserted_chars": row.inserted_chars,
+        "typed_chars": row.typed_chars,
+        "bulk_chars": row.bulk_chars,
+        "cps_bursts_p95": None if row.cps_bursts_p95 is None else float(row.cps_bursts_p95),
+        "pauses": row.pauses,
+        "summary": row.summary,
+    }
+
+
+def timeline_entry(row: FlagRow) -> dict[str, Any]:
     base: dict[str, Any] = {
         "ref": flag_ref(row),
         "table": row.__tablename__,
         "id": row.id,
-        "source": row.source,
+        "source": "candidate_page" if isinstance(row, AnswerCadence) else row.source,
         "dismissed": _dismissal(row),
     }
+    if isinstance(row, BrowserEvent):
+        return {
+            **base,
+            "at": row.timestamp,
+            "kind": row.event_type,
+            "label": _label(row.event_type),
+            "duration_ms": row.duration_ms,
+            "details": row.details,
+            "text": describe_details(row.details),
+        }
+    if isinstance(row, AnswerCadence):
+        return {
+            **base,
+            "at": row.created_at,
+            "kind": row.verdict,
+            "label": f"Answer: {row.verdict.replace('_', ' ')}",
+            "duration_ms": 0,
+            "cadence": cadence_json(row),
+            "text": "; ".join(row.summary.get("reasons") or []),
+        }
     if isinstance(row, ObjectDetectionEvent):
         return {
             **base,
@@ -95,9 +137,12 @@ async def build_report(
     assessment, scores = await asyncio.to_thread(
         lambda: (model.assess(flags), model.history(flags))
     )
+    # An answer typed at human speed is a row of the answers section, not of the timeline.
+    shown = (r for r in rows if not isinstance(r, AnswerCadence) or r.verdict in FLAGGED_VERDICTS)
     timeline = sorted(
-        (timeline_entry(row) for row in rows), key=lambda entry: (entry["at"], entry["ref"])
+        (timeline_entry(row) for row in shown), key=lambda entry: (entry["at"], entry["ref"])
     )
+    cadence = {row.answer_id: cadence_json(row) for row in await repository.cadence(interview.id)}
     history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *scores]
     return {
         "session_id": interview.id,
@@ -136,6 +181,7 @@ async def build_report(
                 else float(a.ai_relevance_score),
                 "ai_feedback": a.ai_feedback,
                 "created_at": a.created_at,
+                "cadence": cadence.get(a.id),
             }
             for a in await repository.answers(interview.id)
         ],
