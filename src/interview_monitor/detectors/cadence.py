@@ -13,6 +13,7 @@ None of the verdicts has a measured precision on real interviews yet.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -144,7 +145,7 @@ def summarise(raw: Iterable[InputEvent]) -> CadenceSummary:
     rates = _burst_rates(human)
     p95 = round(_percentile(rates, 0.95), 2) if rates else None
     times = [e.t_ms for e in events if e.kind in _INSERTS or e.kind == "delete"]
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
 
     reasons: list[str] = []
     if pasted:

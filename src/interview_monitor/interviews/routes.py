@@ -34,7 +34,12 @@ EVENT_TABLES = {
     "object-detection": "object_detection_events",
     "face-pose": "face_pose_events",
     "audio-transcript": "audio_transcripts",
+    "browser": "browser_events",
+    "answer-cadence": "answer_cadence",
 }
+EventKindPath = Literal[
+    "object-detection", "face-pose", "audio-transcript", "browser", "answer-cadence"
+]
 
 
 def _read(interview: Any) -> SessionRead:
@@ -160,7 +165,7 @@ async def list_events(
     db: DbSession,
     user: Reviewer,
     session_id: RowId,
-    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    kind: EventKindPath,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
@@ -174,7 +179,7 @@ async def dismiss_flag(
     user: Reviewer,
     model: RiskModelDep,
     session_id: RowId,
-    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    kind: EventKindPath,
     event_id: BigRowId,
     request: Annotated[DismissRequest | None, Body()] = None,
 ) -> RiskRead:

@@ -27,6 +27,8 @@ class LiveSettings(BaseSettings):
     auth_timeout_s: float = Field(default=10.0, gt=0)
     # How often the candidate page sends a heartbeat, and the telemetry watcher checks them.
     heartbeat_s: float = Field(default=5.0, gt=0, le=300)
+    # The candidate page asks for full screen, and reports leaving it.
+    fullscreen: bool = True
     worker_start_timeout_s: float = Field(default=180.0, gt=0)
 
     def worker_counts(self) -> tuple[int, int]:

@@ -59,6 +59,27 @@ def cadence_json(row: AnswerCadence) -> dict[str, Any]:
     }
 
 
+def arrival_words(cadence: dict[str, Any] | None) -> str:
+    """The latency and cadence figures of one answer, for the report's answers table."""
+    if cadence is None:
+        return "—"
+    if cadence["first_key_ms"] is not None:
+        delay = f"first key after {cadence['first_key_ms'] / 1000:.1f} s"
+    elif cadence["first_speech_ms"] is not None:
+        delay = f"first speech after {cadence['first_speech_ms'] / 1000:.1f} s"
+    else:
+        delay = "no input"
+    parts = [
+        cadence["verdict"].replace("_", " "),
+        delay,
+        f"{cadence['typed_chars']} typed, {cadence['bulk_chars']} pasted or at once",
+    ]
+    if cadence["cps_bursts_p95"] is not None:
+        parts.append(f"bursts up to {cadence['cps_bursts_p95']:.1f} characters/s")
+    parts.append(f"{cadence['pauses']} pauses of 2 s or more")
+    return "; ".join(parts)
+
+
 def timeline_entry(row: FlagRow) -> dict[str, Any]:
     base: dict[str, Any] = {
         "ref": flag_ref(row),
@@ -76,6 +97,7 @@ def timeline_entry(row: FlagRow) -> dict[str, Any]:
             "duration_ms": row.duration_ms,
             "details": row.details,
             "text": describe_details(row.details),
+            "confidence": None,
         }
     if isinstance(row, AnswerCadence):
         return {
@@ -86,6 +108,7 @@ def timeline_entry(row: FlagRow) -> dict[str, Any]:
             "duration_ms": 0,
             "cadence": cadence_json(row),
             "text": "; ".join(row.summary.get("reasons") or []),
+            "confidence": None,
         }
     if isinstance(row, ObjectDetectionEvent):
         return {
@@ -182,6 +205,7 @@ async def build_report(
                 "ai_feedback": a.ai_feedback,
                 "created_at": a.created_at,
                 "cadence": cadence.get(a.id),
+                "arrival": arrival_words(cadence.get(a.id)),
             }
             for a in await repository.answers(interview.id)
         ],
