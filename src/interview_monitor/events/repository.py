@@ -77,7 +77,7 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("timestamp", "timestamptz", "now()"),
         Column("event_type", "text"),
         Column("duration_ms", "int", "0"),
-        Column("details", "jsonb", "'{}'"),
+        Column("details", "jsonb", "jsonb_build_object()"),
     ),
 }
 

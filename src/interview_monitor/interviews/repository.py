@@ -95,7 +95,7 @@ class SessionRepository:
                 InterviewSession.id.in_(session_ids)
             )
         )
-        return {session_id: user_id for session_id, user_id in rows.tuples()}
+        return {row.id: row.user_id for row in rows}
 
     async def summaries(self, query: SummaryQuery) -> tuple[int, list[dict[str, Any]]]:
         clauses: list[str] = []

@@ -82,6 +82,8 @@ async function openSession() {
 
 async function startInterview() {
   $("#start").disabled = true;
+  // Only a click may ask for full screen, so it is asked here, before anything is awaited.
+  if (document.body.dataset.fullscreen === "true") document.documentElement.requestFullscreen().catch(() => {});
   await state.checkMic.stop();
   try {
     state.session = await openSession();

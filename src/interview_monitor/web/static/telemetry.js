@@ -9,6 +9,8 @@ const ENDPOINT = "/api/events/browser";
 const MAX_QUEUED = 500;
 
 export class PageTelemetry {
+  // wantFullscreen: the interview asks for full screen (the page requests it on the start
+  // click, which a browser requires); only then is leaving it reported.
   constructor(sessionId, { heartbeatMs, framesSent, wantFullscreen }) {
     this.sessionId = sessionId;
     this.heartbeatMs = heartbeatMs;
@@ -41,7 +43,7 @@ export class PageTelemetry {
     this.devicesChanged();
     this.checkScreens();
     if (window.screen && "onchange" in screen) this.on(screen, "change", () => this.checkScreens());
-    if (this.wantFullscreen) this.enterFullscreen();
+    this.wasFullscreen = Boolean(document.fullscreenElement);
     this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
     this.heartbeat();
   }
