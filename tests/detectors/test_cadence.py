@@ -38,10 +38,10 @@ def test_pasted_and_partly_pasted_answers() -> None:
         1.0,
         9000,
     )
-    mixed = _typed(100, 4.0) + [InputEvent(60_000, 40, "paste")]
+    mixed = [*_typed(100, 4.0), InputEvent(60000, 40, "paste")]
     assert summarise(mixed).verdict == "partly_pasted"
     # A copied identifier is normal.
-    assert summarise(_typed(100, 4.0) + [InputEvent(60_000, 12, "paste")]).verdict == (
+    assert summarise([*_typed(100, 4.0), InputEvent(60000, 12, "paste")]).verdict == (
         "typed_at_human_speed"
     )
     # A value set by a script fires no input event: the page reports it as unexplained.
