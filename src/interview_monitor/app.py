@@ -26,6 +26,7 @@ from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.interviews.refresher import run_refresher
 from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.runtime import LiveRuntime
+from interview_monitor.live.telemetry import publish_browser_events
 from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.risk.engine import RiskModel
 
@@ -121,6 +122,7 @@ def create_app(
         answer_evaluator.warm_up()
         try:
             live = await LiveRuntime.start(live_settings or LiveSettings(), database, risk_model)
+            ingest_batcher.on_stored(lambda payloads: publish_browser_events(live.hub, payloads))
             app.state.app_state = AppState(
                 settings, principals, risk_model, database, ingest_batcher, answer_evaluator, live
             )

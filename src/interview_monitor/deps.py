@@ -4,6 +4,7 @@ caller."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -12,7 +13,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.app_state import AppState
-from interview_monitor.auth.principals import Credential, PrincipalCache
+from interview_monitor.auth.principals import Credential, Principal, PrincipalCache
 from interview_monitor.auth.roles import INGESTERS, REVIEWERS, Role
 from interview_monitor.auth.service import (
     BAD_API_KEY,
@@ -117,14 +118,9 @@ def _require(roles: frozenset[Role], what: str) -> object:
 # Ingest is the hot path, so checking its caller and handing over the batcher is one
 # dependency reading the app state directly (each FastAPI dependency costs about as much as
 # a small query's Python side).
-async def get_ingest_batcher(
-    request: Request,
-    token: Annotated[str | None, Security(oauth2_scheme)],
-    api_key: Annotated[str | None, Security(api_key_scheme)],
-) -> IngestBatcher:
-    """The ingest batcher, once the caller is known to be allowed to ingest: from the
-    principal cache when it can, with no per-request transaction (the batcher opens the one
-    that stores the events)."""
+async def _ingest_caller(request: Request, token: str | None, api_key: str | None) -> Principal:
+    """Who is posting: from the principal cache when it can, with no per-request transaction
+    (the batcher opens the one that stores the events)."""
     state = app_state(request)
     if token:
         credential = Credential(user_id=token_user_id(state.settings.secret_key, token))
@@ -140,11 +136,43 @@ async def get_ingest_batcher(
         if principal is None:
             raise UnauthorizedError(DELETED_USER if token else BAD_API_KEY)
         cache.put(credential, principal)
+    return principal
+
+
+async def get_ingest_batcher(
+    request: Request,
+    token: Annotated[str | None, Security(oauth2_scheme)],
+    api_key: Annotated[str | None, Security(api_key_scheme)],
+) -> IngestBatcher:
+    """The ingest batcher, once the caller is known to be allowed to ingest."""
+    principal = await _ingest_caller(request, token, api_key)
     if principal.role not in INGESTERS:
         raise ForbiddenError("only service accounts and admins may do this")
-    return state.ingest_batcher
+    return app_state(request).ingest_batcher
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserIngest:
+    batcher: IngestBatcher
+    caller: Principal
+
+
+async def get_browser_ingest(
+    request: Request,
+    token: Annotated[str | None, Security(oauth2_scheme)],
+    api_key: Annotated[str | None, Security(api_key_scheme)],
+) -> BrowserIngest:
+    """Page telemetry also comes from the candidate's own page: ingesters and candidates (who
+    the route then holds to their own sessions)."""
+    principal = await _ingest_caller(request, token, api_key)
+    if principal.role not in INGESTERS | {Role.CANDIDATE}:
+        raise ForbiddenError(
+            "only service accounts, admins and the session's candidate may do this"
+        )
+    return BrowserIngest(app_state(request).ingest_batcher, principal)
 
 
 IngestBatcherForCaller = Annotated[IngestBatcher, Depends(get_ingest_batcher)]
+BrowserIngestForCaller = Annotated[BrowserIngest, Depends(get_browser_ingest)]
 Reviewer = Annotated[User, _require(REVIEWERS, "interviewers and admins")]
 Admin = Annotated[User, _require(frozenset({Role.ADMIN}), "admins")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REAL, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, REAL, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from interview_monitor.interviews.statuses import SessionStatus
@@ -200,6 +200,40 @@ class AnswerMatch(Base):
     own_shingles: Mapped[int] = mapped_column(Integer)
     cosine: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dismissed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dismissal_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class BrowserEvent(_DismissibleEvent, Base):
+    __tablename__ = "browser_events"
+    kind: ClassVar[str] = "browser"
+
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    event_type: Mapped[str] = mapped_column(String(50))
+    duration_ms: Mapped[int] = mapped_column(Integer, server_default="0")
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class AnswerCadence(Base):
+    """How one typed answer arrived: counts and times, never the keystrokes."""
+
+    __tablename__ = "answer_cadence"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("interview_sessions.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer_evaluations.id", ondelete="CASCADE"))
+    question_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    verdict: Mapped[str] = mapped_column(String(30))
+    first_key_ms: Mapped[int | None] = mapped_column(Integer)
+    first_speech_ms: Mapped[int | None] = mapped_column(Integer)
+    inserted_chars: Mapped[int] = mapped_column(Integer, server_default="0")
+    typed_chars: Mapped[int] = mapped_column(Integer, server_default="0")
+    bulk_chars: Mapped[int] = mapped_column(Integer, server_default="0")
+    cps_bursts_p95: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    pauses: Mapped[int] = mapped_column(Integer, server_default="0")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     dismissed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     dismissal_reason: Mapped[str | None] = mapped_column(Text)

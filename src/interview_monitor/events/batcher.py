@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from interview_monitor.db.engine import DATABASE_UNAVAILABLE, Database
@@ -20,6 +20,8 @@ from interview_monitor.events.schemas import MAX_BATCH, EventPayload, IngestResu
 from interview_monitor.events.service import ingest, ingest_many
 
 log = logging.getLogger(__name__)
+# Told of each request's events once they are committed (the live page of reviewers, say).
+StoredListener = Callable[[Sequence[EventPayload]], None]
 
 
 @dataclass(eq=False, slots=True)
@@ -45,6 +47,19 @@ class IngestBatcher:
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0
         self.requests = 0
+        self._listeners: list[StoredListener] = []
+
+    def on_stored(self, listener: StoredListener) -> None:
+        self._listeners.append(listener)
+
+    def _stored(self, request: _Request, outcome: IngestResult | BaseException) -> None:
+        request.settle(outcome)
+        if isinstance(outcome, IngestResult) and outcome.stored:
+            for listener in self._listeners:
+                try:
+                    listener(request.payloads)
+                except Exception:
+                    log.exception("an ingest listener failed")
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_until_stopped(), name="ingest-batcher")
@@ -106,7 +121,7 @@ class IngestBatcher:
                 )
             else:
                 for request, outcome in zip(batch, outcomes, strict=True):
-                    request.settle(outcome)
+                    self._stored(request, outcome)
                 return
         for request in batch:
             await self._write_alone(request)
@@ -118,4 +133,4 @@ class IngestBatcher:
         except Exception as error:
             request.settle(error)
         else:
-            request.settle(result)
+            self._stored(request, result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -72,10 +73,19 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("ai_feedback", "text"),
         Column("question_text", "text"),
     ),
+    "browser_events": (
+        *_COMMON,
+        Column("timestamp", "timestamptz", "now()"),
+        Column("event_type", "text"),
+        Column("duration_ms", "int", "0"),
+        Column("details", "jsonb", "jsonb_build_object()"),
+    ),
 }
 
 # text[] cannot be unnested as an element of a text[][]; phrases travel as one JSON string each.
 _JSON_ARRAY_COLUMNS = {"flagged_phrases"}
+# jsonb values travel as their JSON text.
+_JSON_COLUMNS = {"details"}
 
 
 def _insert_sql(table: str, guarded: bool) -> str:
@@ -137,6 +147,8 @@ def _column_arrays(table: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, l
         values = [row.get(column.name) for row in rows]
         if column.name in _JSON_ARRAY_COLUMNS:
             values = [None if v is None else json.dumps(list(v)) for v in values]
+        elif column.name in _JSON_COLUMNS:
+            values = [None if v is None else json.dumps(v) for v in values]
         arrays[column.name] = values
     return arrays
 
@@ -198,6 +210,28 @@ def _ids_in_input_order(
         raise RuntimeError(f"{table}: {len(returned)} rows stored, {sum(inserted)} expected")
     ids = iter(int(row[0]) for row in returned)
     return [next(ids) if was_inserted else None for was_inserted in inserted]
+
+
+_RECENT_HEARTBEATS = text(
+    'SELECT session_id, "timestamp", details FROM ('
+    'SELECT session_id, "timestamp", details, row_number() OVER '
+    '(PARTITION BY session_id ORDER BY "timestamp" DESC, id DESC) AS newest '
+    "FROM browser_events WHERE session_id = ANY(:ids) AND event_type = 'heartbeat') h "
+    'WHERE newest <= :per_session ORDER BY session_id, "timestamp"'
+)
+
+
+async def recent_heartbeats(
+    session: AsyncSession, session_ids: Sequence[int], per_session: int
+) -> dict[int, list[tuple[datetime, dict[str, Any]]]]:
+    """The newest heartbeats of each session, oldest first: (time, details)."""
+    found: dict[int, list[tuple[datetime, dict[str, Any]]]] = {}
+    result = await session.execute(
+        _RECENT_HEARTBEATS, {"ids": list(session_ids), "per_session": per_session}
+    )
+    for session_id, at, details in result:
+        found.setdefault(session_id, []).append((at, details))
+    return found
 
 
 async def stored_transcript_keys(

@@ -8,16 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response, status
 
-from interview_monitor.deps import IngestBatcherForCaller
+from interview_monitor.auth.roles import Role
+from interview_monitor.deps import BrowserIngestForCaller, DbSession, IngestBatcherForCaller
 from interview_monitor.events.schemas import (
     MAX_BATCH,
     AnswerEvaluationPayload,
     AudioTranscriptPayload,
+    BrowserEventPayload,
     EventPayload,
     FacePosePayload,
     IngestResult,
     ObjectDetectionPayload,
 )
+from interview_monitor.events.service import from_candidate_page
 
 router = APIRouter(prefix="/api/events", tags=["ingest"])
 JSON = "application/json"
@@ -71,3 +74,27 @@ def _add_route(kind: str, payload: type[EventPayload], description: str) -> None
 
 for _kind, (_payload, _description) in ROUTES.items():
     _add_route(_kind, _payload, _description)
+
+
+BrowserBatch = Annotated[list[BrowserEventPayload], Body(min_length=1, max_length=MAX_BATCH)]
+
+
+@router.post(
+    "/browser",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IngestResult,
+    summary="Post browser telemetry events",
+    description=(
+        'Candidate page: `{"session_id": 123, "event_type": "page_hidden", "duration_ms": 4000, '
+        '"details": {...}}`. Service accounts and admins post for any session; a candidate '
+        f"only for their own session in progress. One object or a list of up to {MAX_BATCH}."
+    ),
+)
+async def post_browser_events(
+    ingest: BrowserIngestForCaller, db: DbSession, body: BrowserEventPayload | BrowserBatch
+) -> Response:
+    payloads = body if isinstance(body, list) else [body]
+    if ingest.caller.role is Role.CANDIDATE:
+        payloads = await from_candidate_page(db, ingest.caller.user_id, payloads)
+    result = await ingest.batcher.submit(payloads)
+    return Response(result.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)

@@ -7,13 +7,14 @@ refused, so a module that sends the wrong thing hears about it at once, by field
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
     Field,
+    PrivateAttr,
     Strict,
     model_validator,
 )
@@ -118,6 +119,48 @@ class AnswerEvaluationPayload(EventPayload):
     question_id: Annotated[str, Strict(), Field(max_length=100)] | None = None
     candidate_answer: Annotated[str, Strict(), Field(max_length=100_000)] | None = None
     question_text: Annotated[str, Strict(), Field(max_length=20_000)] | None = None
+
+
+# What pages and outside modules may post; the server adds page_tampered and
+# telemetry_contradiction itself (the migration's CHECK lists all twelve).
+BrowserEventType = Literal[
+    "page_hidden", "focus_lost", "fullscreen_exit", "paste", "copy", "reload", "offline",
+    "second_display", "device_changed", "heartbeat",
+]  # fmt: skip
+BROWSER_EVENT_TYPES: tuple[str, ...] = get_args(BrowserEventType)
+MAX_DETAILS_KEYS = 20
+MAX_DETAILS_TEXT = 200
+DetailValue = (
+    Annotated[str, Strict(), Field(max_length=MAX_DETAILS_TEXT)]
+    | Annotated[int, Strict()]
+    | Annotated[float, Strict(), Field(allow_inf_nan=False)]
+    | Annotated[bool, Strict()]
+    | None
+)
+
+
+class BrowserEventPayload(EventPayload):
+    """Candidate page: {"session_id": 123, "event_type": "page_hidden", "duration_ms": 4000,
+    "details": {...}}. `timestamp` is when the span began (the server's clock when left out);
+    `details` holds flat counts and names, never answer text."""
+
+    table: ClassVar[str] = "browser_events"
+    event_type: BrowserEventType
+    timestamp: EventTime | None = None
+    duration_ms: DurationMs = 0
+    details: dict[Annotated[str, Field(max_length=50)], DetailValue] = Field(
+        default_factory=dict, max_length=MAX_DETAILS_KEYS
+    )
+    _source: str = PrivateAttr(default="external")
+
+    def from_source(self, source: str) -> BrowserEventPayload:
+        """This event as posted by `source` (the candidate's own page, say)."""
+        copy = self.model_copy()
+        copy._source = source
+        return copy
+
+    def row(self) -> dict[str, Any]:
+        return {**super().row(), "source": self._source}
 
 
 class IngestResult(BaseModel):

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import EvidenceSnapshot
-from interview_monitor.errors import ConflictError, DomainError
-from interview_monitor.events.repository import write_events, write_requests
-from interview_monitor.events.schemas import EventPayload, IngestResult
+from interview_monitor.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from interview_monitor.events.repository import recent_heartbeats, write_events, write_requests
+from interview_monitor.events.schemas import BrowserEventPayload, EventPayload, IngestResult
 from interview_monitor.interviews.repository import EVIDENCE_URL, SessionRepository
 from interview_monitor.interviews.service import ensure_open, recompute_risk
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
@@ -66,6 +66,25 @@ async def ingest_many(
         for index in refused:
             outcomes[index] = _refusal(statuses, requests[index])
     return outcomes
+
+
+CANDIDATE_PAGE_SOURCE = "candidate_page"
+
+
+async def from_candidate_page(
+    db: AsyncSession, candidate_id: int, payloads: Sequence[BrowserEventPayload]
+) -> list[BrowserEventPayload]:
+    """A candidate's page reports on its own sessions only; its events are marked as the
+    page's, so a reviewer can tell them from an outside module's."""
+    owners = await SessionRepository(db).owners(sorted({p.session_id for p in payloads}))
+    for index, payload in enumerate(payloads):
+        loc: list[str | int] = ["body", index, "session_id"]
+        owner = owners.get(payload.session_id)
+        if owner is None:
+            raise NotFoundError(f"session {payload.session_id} does not exist", loc)
+        if owner != candidate_id:
+            raise ForbiddenError(f"session {payload.session_id} is not yours", loc)
+    return [payload.from_source(CANDIDATE_PAGE_SOURCE) for payload in payloads]
 
 
 def _refusal(statuses: dict[int, str], payloads: Sequence[EventPayload]) -> DomainError:
@@ -125,3 +144,18 @@ async def store_detected(
         for table, rows in rows_by_table.items()
     }
     return stored, await recompute_risk(db, session_id, model)
+
+
+async def latest_heartbeats(
+    db: AsyncSession, session_ids: Sequence[int], per_session: int = 2
+) -> dict[int, list[tuple[datetime, dict[str, Any]]]]:
+    return await recent_heartbeats(db, session_ids, per_session)
+
+
+async def store_server_browser_events(
+    db: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> list[int | None]:
+    """Browser events the server itself found; only sessions in progress take them, and those
+    are marked for a risk refresh. Returns the new ids (None: already stored, or refused)."""
+    ids, _refused = await write_requests(db, "browser_events", rows, list(range(len(rows))))
+    return ids

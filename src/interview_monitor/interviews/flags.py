@@ -14,19 +14,31 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from interview_monitor.db.tables import (
+    AnswerCadence,
     AnswerMatch,
     AudioTranscript,
+    BrowserEvent,
     FacePoseEvent,
     ObjectDetectionEvent,
 )
+from interview_monitor.interviews.cadence_flags import cadence_flags
 from interview_monitor.risk.engine import Flag
-from interview_monitor.risk.flags import flags_for_event
+from interview_monitor.risk.flags import NOT_FLAGS, browser_flag, flags_for_event
 
-FlagRow = ObjectDetectionEvent | FacePoseEvent | AudioTranscript | AnswerMatch
+FlagRow = (
+    ObjectDetectionEvent
+    | FacePoseEvent
+    | AudioTranscript
+    | AnswerMatch
+    | BrowserEvent
+    | AnswerCadence
+)
 OBJECT_TABLE = ObjectDetectionEvent.__tablename__
 FACE_TABLE = FacePoseEvent.__tablename__
 TRANSCRIPT_TABLE = AudioTranscript.__tablename__
 MATCH_TABLE = AnswerMatch.__tablename__
+BROWSER_TABLE = BrowserEvent.__tablename__
+CADENCE_TABLE = AnswerCadence.__tablename__
 
 
 def flag_ref(row: FlagRow) -> str:
@@ -81,6 +93,24 @@ def flag_queries(session_ids: Sequence[int]) -> dict[str, Select[Any]]:
             AnswerMatch.tier,
             AnswerMatch.other_session_id,
         ),
+        # Heartbeats are most of a page's rows and never a flag.
+        BROWSER_TABLE: query(
+            BrowserEvent,
+            BrowserEvent.timestamp,
+            BrowserEvent.event_type,
+            BrowserEvent.duration_ms,
+            BrowserEvent.details,
+        ).where(BrowserEvent.event_type.not_in(NOT_FLAGS)),
+        # Every answer's row: the pattern across answers needs the unflagged ones too.
+        CADENCE_TABLE: query(
+            AnswerCadence,
+            AnswerCadence.created_at,
+            AnswerCadence.verdict,
+            AnswerCadence.first_key_ms,
+            AnswerCadence.typed_chars,
+            AnswerCadence.pauses,
+            AnswerCadence.summary,
+        ),
     }
 
 
@@ -94,6 +124,10 @@ def _flags_of(table: str, row: Any) -> list[Flag]:
     if table == MATCH_TABLE:
         columns = {"tier": row.tier, "other_session_id": row.other_session_id}
         return flags_for_event(ref, table, row.created_at, 0.0, columns, None, dismissed)
+    if table == BROWSER_TABLE:
+        duration_s = (row.duration_ms or 0) / 1000
+        flag = browser_flag(ref, row.event_type, row.timestamp, duration_s, row.details, dismissed)
+        return [] if flag is None else [flag]
     if table == TRANSCRIPT_TABLE:
         start: datetime = row.start_timestamp or row.created_at
         duration = max(0.0, ((row.end_timestamp or start) - start).total_seconds())
@@ -118,13 +152,20 @@ def _flags_of(table: str, row: Any) -> list[Flag]:
 
 
 def flags_from_rows(rows: Iterable[FlagRow]) -> list[Flag]:
-    return [flag for row in rows for flag in _flags_of(row.__tablename__, row)]
+    by_table: dict[str, list[FlagRow]] = {}
+    for row in rows:
+        by_table.setdefault(row.__tablename__, []).append(row)
+    return flags_from_columns(by_table)
 
 
 def flags_from_columns(rows_by_table: Mapping[str, Iterable[Any]]) -> list[Flag]:
+    """Each row's flags; answer cadence rows are read together (one flag spans answers)."""
     return [
         flag
         for table, rows in rows_by_table.items()
-        for row in rows
-        for flag in _flags_of(table, row)
+        for flag in (
+            cadence_flags(list(rows))
+            if table == CADENCE_TABLE
+            else [flag for row in rows for flag in _flags_of(table, row)]
+        )
     ]

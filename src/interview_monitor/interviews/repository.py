@@ -10,9 +10,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
+    AnswerCadence,
     AnswerEvaluation,
     AnswerMatch,
     AudioTranscript,
+    BrowserEvent,
     EvidenceSnapshot,
     FacePoseEvent,
     InterviewSession,
@@ -24,6 +26,7 @@ from interview_monitor.db.tables import (
 from interview_monitor.interviews.flags import FlagRow, flag_queries
 from interview_monitor.interviews.schemas import SummaryQuery
 from interview_monitor.interviews.statuses import SessionStatus
+from interview_monitor.risk.flags import NOT_FLAGS
 
 EVIDENCE_URL = "/api/evidence/{id}"
 
@@ -47,6 +50,8 @@ FLAG_MODELS: dict[str, type[FlagRow]] = {
     "face_pose_events": FacePoseEvent,
     "audio_transcripts": AudioTranscript,
     "answer_matches": AnswerMatch,
+    "browser_events": BrowserEvent,
+    "answer_cadence": AnswerCadence,
 }
 
 
@@ -102,6 +107,15 @@ class SessionRepository:
             .with_for_update(read=True, key_share=True)
         )
         return {row.id: row.status for row in rows}
+
+    async def owners(self, session_ids: Sequence[int]) -> dict[int, int]:
+        """The candidate (user id) of each of these sessions that exists."""
+        rows = await self.session.execute(
+            select(InterviewSession.id, InterviewSession.user_id).where(
+                InterviewSession.id.in_(session_ids)
+            )
+        )
+        return {row.id: row.user_id for row in rows}
 
     async def summaries(self, query: SummaryQuery) -> tuple[int, list[dict[str, Any]]]:
         clauses: list[str] = []
@@ -189,13 +203,22 @@ class SessionRepository:
         return {row[0] for row in changed}
 
     async def flags(self, session_id: int) -> list[FlagRow]:
+        """Every row of the session that is or may be a flag (not the page's heartbeats)."""
         found: list[FlagRow] = []
         for model in FLAG_MODELS.values():
-            rows: Sequence[Any] = (
-                await self.session.scalars(select(model).where(model.session_id == session_id))
-            ).all()
-            found.extend(rows)
+            query: Select[Any] = select(model).where(model.session_id == session_id)
+            if model is BrowserEvent:
+                query = query.where(BrowserEvent.event_type.not_in(NOT_FLAGS))
+            found.extend((await self.session.scalars(query)).all())
         return found
+
+    async def cadence(self, session_id: int) -> Sequence[AnswerCadence]:
+        query = select(AnswerCadence).where(AnswerCadence.session_id == session_id)
+        return (await self.session.scalars(query.order_by(AnswerCadence.id))).all()
+
+    async def add_cadence(self, cadence: AnswerCadence) -> None:
+        self.session.add(cadence)
+        await self.session.flush()
 
     async def flag_columns(self, session_id: int) -> dict[str, list[Any]]:
         return (await self.flag_columns_of([session_id]))[session_id]
@@ -222,6 +245,13 @@ class SessionRepository:
             .offset(offset)
         )
         return (await self.session.scalars(query)).all()
+
+    async def first_speech_at(self, session_id: int, since: datetime) -> datetime | None:
+        """When the candidate's first transcribed speech after `since` began."""
+        start = func.coalesce(AudioTranscript.start_timestamp, AudioTranscript.created_at)
+        return await self.session.scalar(
+            select(func.min(start)).where(AudioTranscript.session_id == session_id, start >= since)
+        )
 
     async def answers(self, session_id: int) -> Sequence[AnswerEvaluation]:
         query = (

@@ -30,13 +30,17 @@ from interview_monitor.reports.builder import build_report, risk_json, timeline_
 
 router = APIRouter(tags=["interviews"])
 
-EventKind = Literal["object-detection", "face-pose", "audio-transcript", "answer-match"]
 EVENT_TABLES = {
     "object-detection": "object_detection_events",
     "face-pose": "face_pose_events",
     "audio-transcript": "audio_transcripts",
     "answer-match": "answer_matches",
+    "browser": "browser_events",
+    "answer-cadence": "answer_cadence",
 }
+EventKindPath = Literal[
+    "object-detection", "face-pose", "audio-transcript", "answer-match", "browser", "answer-cadence"
+]
 
 
 def _read(interview: Any) -> SessionRead:
@@ -162,7 +166,7 @@ async def list_events(
     db: DbSession,
     user: Reviewer,
     session_id: RowId,
-    kind: EventKind,
+    kind: EventKindPath,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
@@ -176,7 +180,7 @@ async def dismiss_flag(
     user: Reviewer,
     model: RiskModelDep,
     session_id: RowId,
-    kind: EventKind,
+    kind: EventKindPath,
     event_id: BigRowId,
     request: Annotated[DismissRequest | None, Body()] = None,
 ) -> RiskRead:

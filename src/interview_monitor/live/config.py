@@ -25,6 +25,10 @@ class LiveSettings(BaseSettings):
     # How often a streaming connection re-reads its session's status (ended by a reviewer?).
     status_check_s: float = Field(default=5.0, gt=0)
     auth_timeout_s: float = Field(default=10.0, gt=0)
+    # How often the candidate page sends a heartbeat, and the telemetry watcher checks them.
+    heartbeat_s: float = Field(default=5.0, gt=0, le=300)
+    # The candidate page asks for full screen, and reports leaving it.
+    fullscreen: bool = True
     worker_start_timeout_s: float = Field(default=180.0, gt=0)
 
     def worker_counts(self) -> tuple[int, int]:

@@ -13,6 +13,7 @@ import dataclasses
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,6 +51,8 @@ EventSink = Callable[[int, datetime, list[DetectedEvent], float], Awaitable[None
 
 
 PROBE_TIMEOUT_S = 30.0
+# Arrival times kept per video stream for the telemetry checks: ten minutes at 2 frames a second.
+ARRIVALS_KEPT = 1200
 
 
 class ProbeTimeoutError(Exception):
@@ -95,6 +98,7 @@ class Stream:
     label_unsent: bool = False
     # The session's read-aloud voice print, sent with every Open of an audio stream.
     voice_print: tuple[float, ...] | None = None
+    arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=ARRIVALS_KEPT))
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -264,6 +268,7 @@ class LivePipeline:
         stream = self._streams[(session_id, "video")]
         stream.received += 1
         stream.bytes_in += len(jpeg)
+        stream.arrivals.append(received_at)
         t_s = max(0.0, received_at - stream.origin.timestamp())
         if stream.in_flight:
             if stream.waiting is not None:
@@ -292,6 +297,14 @@ class LivePipeline:
 
     def live_sessions(self) -> dict[int, dict[str, Any]]:
         return {session_id: self.status(session_id) for session_id, _ in self._streams}
+
+    def video_arrivals(self) -> dict[int, list[float]]:
+        """When the frames of each connected video stream arrived (wall-clock seconds)."""
+        return {
+            session_id: list(stream.arrivals)
+            for (session_id, kind), stream in self._streams.items()
+            if kind == "video" and stream.connections > 0
+        }
 
     def backlog(self) -> dict[str, list[int]]:
         return self._pool.backlog() if self._pool else {}

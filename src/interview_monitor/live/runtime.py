@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from interview_monitor.live.config import LiveSettings
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.live.pipeline import LivePipeline
 from interview_monitor.live.store import EventStore
+from interview_monitor.live.telemetry import watch_telemetry
 from interview_monitor.risk.engine import RiskModel
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ class LiveRuntime:
     settings: LiveSettings
     hub: ReviewHub
     pipeline: LivePipeline | None
+    telemetry_watch: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
@@ -43,8 +46,14 @@ class LiveRuntime:
         )
         await pipeline.start(settings.worker_start_timeout_s)
         log.info("live pipeline: %d video and %d audio worker processes ready", video, audio)
-        return cls(settings, hub, pipeline)
+        watch = asyncio.create_task(
+            watch_telemetry(database, pipeline, hub, settings.heartbeat_s), name="telemetry-watch"
+        )
+        return cls(settings, hub, pipeline, watch)
 
     async def stop(self) -> None:
+        if self.telemetry_watch is not None:
+            self.telemetry_watch.cancel()
+            await asyncio.gather(self.telemetry_watch, return_exceptions=True)
         if self.pipeline is not None:
             await self.pipeline.stop()

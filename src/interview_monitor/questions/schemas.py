@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
+from interview_monitor.detectors.cadence import EventKind
 from interview_monitor.request_model import RequestModel
 
 
@@ -19,6 +21,22 @@ class QuestionRead(BaseModel):
 MAX_ANSWER_CHARS = 100_000
 
 
+MAX_CADENCE_EVENTS = 5000
+CadenceEvent = tuple[
+    Annotated[float, Field(ge=0, le=86_400_000, allow_inf_nan=False)],
+    Annotated[int, Strict(), Field(ge=-MAX_ANSWER_CHARS, le=MAX_ANSWER_CHARS)],
+    EventKind,
+]
+
+
+class CadenceRecord(RequestModel):
+    """How the answer box filled: [ms since the question was shown, characters added, kind]
+    per input event (web/static/typing.js). Counts and times only; summarised, not stored."""
+
+    events: list[CadenceEvent] = Field(max_length=MAX_CADENCE_EVENTS)
+    truncated: bool = False
+
+
 class AnswerRequest(RequestModel):
     question_id: str = Field(min_length=1, max_length=100)
     answer: str = Field(default="", max_length=MAX_ANSWER_CHARS)
@@ -26,6 +44,7 @@ class AnswerRequest(RequestModel):
         default=None,
         description="When `answer` is blank: use what the candidate said since this time.",
     )
+    cadence: CadenceRecord | None = None
 
 
 class AnswerStored(BaseModel):

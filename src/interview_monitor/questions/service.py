@@ -24,6 +24,7 @@ from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import ensure_in_progress, get_session
 from interview_monitor.live.hub import ReviewHub
 from interview_monitor.questions.builtin import BUILTIN_QUESTIONS
+from interview_monitor.questions.cadence import store_cadence
 from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.questions.repository import QuestionRepository
 from interview_monitor.questions.schemas import MAX_ANSWER_CHARS, AnswerRequest, AnswerStored
@@ -188,6 +189,11 @@ async def submit_answer(
     await record_shared_answers(
         db, session_id, answer_id, question.id, score.answer_vector, shared, model
     )
+    if await store_cadence(
+        db, session_id, answer_id, question.id, request.cadence, request.spoken_since
+    ):
+        # The refresher scores it with the new cadence flags, as it does ingested events.
+        await SessionRepository(db).mark_stale([session_id])
 
     def tell_reviewers() -> None:
         update = {

@@ -10,14 +10,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.tables import (
+    AnswerCadence,
     AnswerMatch,
+    BrowserEvent,
     FacePoseEvent,
     InterviewSession,
     ObjectDetectionEvent,
 )
+from interview_monitor.detectors.cadence import FLAGGED_VERDICTS
 from interview_monitor.interviews.flags import FlagRow, flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
-from interview_monitor.risk.engine import RiskAssessment, RiskModel
+from interview_monitor.risk.engine import DEFAULT_POLICIES, RiskAssessment, RiskModel
+from interview_monitor.risk.flags import describe_details
 from interview_monitor.sharing.repository import MatchRepository
 
 
@@ -36,15 +40,87 @@ def _dismissal(row: FlagRow) -> dict[str, Any] | None:
     return {"at": row.dismissed_at, "by": row.dismissed_by, "reason": row.dismissal_reason}
 
 
+def _label(kind: str) -> str:
+    policy = DEFAULT_POLICIES.get(kind)
+    return policy.label if policy else kind.replace("_", " ").capitalize()
+
+
+def _source(row: FlagRow) -> str:
+    if isinstance(row, AnswerMatch):
+        return "answer comparison"
+    if isinstance(row, AnswerCadence):
+        return "candidate_page"
+    return str(row.source)
+
+
+def cadence_json(row: AnswerCadence) -> dict[str, Any]:
+    """How one answer arrived: the latency and cadence figures of the report."""
+    return {
+        "answer_id": row.answer_id,
+        "verdict": row.verdict,
+        "first_key_ms": row.first_key_ms,
+        "first_speech_ms": row.first_speech_ms,
+        "inserted_chars": row.inserted_chars,
+        "typed_chars": row.typed_chars,
+        "bulk_chars": row.bulk_chars,
+        "cps_bursts_p95": None if row.cps_bursts_p95 is None else float(row.cps_bursts_p95),
+        "pauses": row.pauses,
+        "summary": row.summary,
+    }
+
+
+def arrival_words(cadence: dict[str, Any] | None) -> str:
+    """The latency and cadence figures of one answer, for the report's answers table."""
+    if cadence is None:
+        return "—"
+    if cadence["first_key_ms"] is not None:
+        delay = f"first key after {cadence['first_key_ms'] / 1000:.1f} s"
+    elif cadence["first_speech_ms"] is not None:
+        delay = f"first speech after {cadence['first_speech_ms'] / 1000:.1f} s"
+    else:
+        delay = "no input"
+    parts = [
+        cadence["verdict"].replace("_", " "),
+        delay,
+        f"{cadence['typed_chars']} typed, {cadence['bulk_chars']} pasted or at once",
+    ]
+    if cadence["cps_bursts_p95"] is not None:
+        parts.append(f"bursts up to {cadence['cps_bursts_p95']:.1f} characters/s")
+    parts.append(f"{cadence['pauses']} pauses of 2 s or more")
+    return "; ".join(parts)
+
+
 def timeline_entry(row: FlagRow) -> dict[str, Any]:
     base: dict[str, Any] = {
         "ref": flag_ref(row),
         "table": row.__tablename__,
         "id": row.id,
         # Shared answers are found by the server itself when an answer is submitted.
-        "source": "answer comparison" if isinstance(row, AnswerMatch) else row.source,
+        "source": _source(row),
         "dismissed": _dismissal(row),
     }
+    if isinstance(row, BrowserEvent):
+        return {
+            **base,
+            "at": row.timestamp,
+            "kind": row.event_type,
+            "label": _label(row.event_type),
+            "duration_ms": row.duration_ms,
+            "details": row.details,
+            "text": describe_details(row.details),
+            "confidence": None,
+        }
+    if isinstance(row, AnswerCadence):
+        return {
+            **base,
+            "at": row.created_at,
+            "kind": row.verdict,
+            "label": f"Answer: {row.verdict.replace('_', ' ')}",
+            "duration_ms": 0,
+            "cadence": cadence_json(row),
+            "text": "; ".join(row.summary.get("reasons") or []),
+            "confidence": None,
+        }
     if isinstance(row, ObjectDetectionEvent):
         return {
             **base,
@@ -133,10 +209,13 @@ async def build_report(
     assessment, scores = await asyncio.to_thread(
         lambda: (model.assess(flags), model.history(flags))
     )
+    # An answer typed at human speed is a row of the answers section, not of the timeline.
+    shown = (r for r in rows if not isinstance(r, AnswerCadence) or r.verdict in FLAGGED_VERDICTS)
     timeline = sorted(
-        (timeline_entry(row) for row in rows), key=lambda entry: (entry["at"], entry["ref"])
+        (timeline_entry(row) for row in shown), key=lambda entry: (entry["at"], entry["ref"])
     )
     await _with_both_answers(db, timeline)
+    cadence = {row.answer_id: cadence_json(row) for row in await repository.cadence(interview.id)}
     history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *scores]
     return {
         "session_id": interview.id,
@@ -176,6 +255,8 @@ async def build_report(
                 else float(a.ai_relevance_score),
                 "ai_feedback": a.ai_feedback,
                 "created_at": a.created_at,
+                "cadence": cadence.get(a.id),
+                "arrival": arrival_words(cadence.get(a.id)),
             }
             for a in await repository.answers(interview.id)
         ],

@@ -140,19 +140,20 @@ def render_pdf(report: dict[str, Any], snapshots: Mapping[str, bytes]) -> bytes:
         else _p("No events were recorded.")
     )
     story.append(Paragraph("Answers", _styles["Heading3"]))
-    answers = [["Question", "Answer", "Relevance", "Feedback"]] + [
+    answers = [["Question", "Answer", "Relevance", "Feedback", "How it arrived"]] + [
         [
             _p(a["question_text"] or a["question_id"] or "—"),
             _p(a["candidate_answer"] or "—"),
             "—" if a["ai_relevance_score"] is None else f"{a['ai_relevance_score']:.0f}",
             _p(a["ai_feedback"] or "—"),
+            _p(a["arrival"]),
         ]
         for a in report["answer_evaluations"]
     ]
     story.append(
         Table(
             answers,
-            colWidths=[45 * mm, 50 * mm, 18 * mm, width - 113 * mm],
+            colWidths=[35 * mm, 40 * mm, 16 * mm, width - 136 * mm, 45 * mm],
             style=_TABLE_STYLE,
             repeatRows=1,
         )

@@ -46,6 +46,8 @@ class KindPolicy:
     label: str
     cap: float
     noun: str
+    # The explanation quotes the flags' own numbers (what was pasted, how fast it was typed).
+    quotes_details: bool = False
 
 
 DEFAULT_POLICIES: dict[str, KindPolicy] = {
@@ -83,6 +85,52 @@ DEFAULT_POLICIES: dict[str, KindPolicy] = {
     "head_turned": KindPolicy("Head turned", 35.0, "the candidate's head was turned away"),
     "other_object": KindPolicy("Other object", 20.0, "an object that may help was seen"),
     "other": KindPolicy("Other flag", 20.0, "another detector raised a flag"),
+    # What the candidate's page reports (browser_events), and what the server finds in it.
+    # Caps are low: none of these has a measured precision yet (docs/risk-model.md).
+    "page_hidden": KindPolicy("Interview tab hidden", 30.0, "the interview tab was hidden"),
+    "focus_lost": KindPolicy("Window focus lost", 20.0, "the interview window lost focus"),
+    "fullscreen_exit": KindPolicy("Left full screen", 15.0, "the candidate left full screen"),
+    "paste": KindPolicy("Pasted into an answer", 30.0, "text was pasted into an answer", True),
+    "copy": KindPolicy("Question copied", 25.0, "text of the page was copied", True),
+    "reload": KindPolicy("Page reloaded or left", 10.0, "the interview page was reloaded or left"),
+    "offline": KindPolicy("Network dropped", 10.0, "the candidate's page was offline"),
+    "second_display": KindPolicy(
+        "Second display", 25.0, "the computer had more than one display", True
+    ),
+    "device_changed": KindPolicy(
+        "Camera or microphone changed", 15.0, "a camera or microphone was added or removed", True
+    ),
+    "page_tampered": KindPolicy(
+        "Page telemetry stopped",
+        50.0,
+        "video kept arriving while the page's heartbeats had stopped",
+        True,
+    ),
+    "telemetry_contradiction": KindPolicy(
+        "Telemetry contradicts the video",
+        40.0,
+        "more video frames arrived than the page says it sent",
+        True,
+    ),
+    # How answers arrived (answer_cadence).
+    "pasted_in_one_go": KindPolicy(
+        "Answer pasted in one go", 30.0, "an answer arrived mostly pasted or at once", True
+    ),
+    "partly_pasted": KindPolicy(
+        "Answer partly pasted", 15.0, "part of an answer was pasted or arrived at once", True
+    ),
+    "superhuman_typing": KindPolicy(
+        "Typed faster than a person", 30.0, "an answer was typed faster than people type", True
+    ),
+    "fast_typing": KindPolicy(
+        "Very fast typing", 5.0, "an answer was typed at the top of human speed", True
+    ),
+    "uniform_long_delays": KindPolicy(
+        "Even long delays, fluent answers",
+        10.0,
+        "answers began after long, even waits and were then typed without a pause",
+        True,
+    ),
 }
 
 OBJECT_KINDS = {
@@ -138,6 +186,7 @@ class Episode:
     severity: int
     confidence: float
     refs: tuple[str, ...]
+    descriptions: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -212,6 +261,7 @@ class RiskModel:
                 severity=max(flag.severity for flag in run),
                 confidence=max(flag.confidence for flag in run),
                 refs=tuple(flag.ref for flag in run),
+                descriptions=tuple(flag.description for flag in run if flag.description),
             )
             for run in runs
         ]
@@ -258,6 +308,11 @@ class RiskModel:
             f"{policy.noun.capitalize()} {times}{span} "
             f"(highest detector confidence {confidence:.0%}); adds {points:.1f} points."
         )
+        if policy.quotes_details:
+            quoted = list(dict.fromkeys(d for e in episodes for d in e.descriptions))
+            if quoted:
+                more = f" and {len(quoted) - 3} more" if len(quoted) > 3 else ""
+                explanation += f" What was seen: {'; '.join(quoted[:3])}{more}."
         return Contribution(
             kind=kind,
             label=policy.label,

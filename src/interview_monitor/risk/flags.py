@@ -20,6 +20,35 @@ SHARED_ANSWER_SEVERITY = 3
 SHARED_ANSWER_CONFIDENCE = {"strong": 1.0, "weak": 0.5}
 
 
+PAGE_SEVERITY = 3
+# The page's own report: no detector uncertainty, though the page can be lied to (see docs).
+PAGE_CONFIDENCE = 1.0
+NOT_FLAGS = {"heartbeat"}
+
+
+def describe_details(details: Mapping[str, Any]) -> str:
+    """Telemetry details in words for the reviewer: `{"chars": 120}` -> "chars: 120"."""
+    return ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in details.items())
+
+
+def browser_flag(
+    ref: str,
+    event_type: str,
+    start: datetime,
+    duration_s: float,
+    details: Mapping[str, Any],
+    dismissed: bool = False,
+) -> Flag | None:
+    """A browser event as a flag of its own kind (the kinds are its event types); None for a
+    heartbeat, which only shows that the page is alive."""
+    if event_type in NOT_FLAGS:
+        return None
+    description = describe_details(details)
+    return Flag(
+        ref, event_type, start, duration_s, PAGE_SEVERITY, PAGE_CONFIDENCE, dismissed, description
+    )
+
+
 def flags_for_event(
     ref: str,
     table: str,

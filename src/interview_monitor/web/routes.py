@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from interview_monitor.deps import LiveRuntimeDep
 from interview_monitor.risk.engine import LEVEL_STARTS
 
 HERE = Path(__file__).parent
@@ -43,9 +44,16 @@ async def sign_in_page() -> FileResponse:
     return _page("signin.html")
 
 
+_CANDIDATE_PAGE = (PAGES / "candidate.html").read_text(encoding="utf-8")
+
+
 @router.get("/candidate")
-async def candidate_page() -> FileResponse:
-    return _page("candidate.html")
+async def candidate_page(live: LiveRuntimeDep) -> HTMLResponse:
+    """The page's heartbeat and full-screen request follow the live settings."""
+    page = _CANDIDATE_PAGE.replace(
+        "{heartbeat_ms}", str(round(live.settings.heartbeat_s * 1000))
+    ).replace("{fullscreen}", "true" if live.settings.fullscreen else "false")
+    return HTMLResponse(page, headers=_HEADERS)
 
 
 @router.get("/review")

@@ -1,5 +1,7 @@
 import { $, ApiError, api, requireUser, signOut } from "/static/api.js";
 import { Microphone, Streamer, captureJpeg, openDevices } from "/static/media.js";
+import { PageTelemetry } from "/static/telemetry.js";
+import { TypingRecorder } from "/static/typing.js";
 
 const { user } = requireUser(["candidate"]);
 const QUESTION_COUNT = Number(new URLSearchParams(location.search).get("questions")) || 5;
@@ -8,6 +10,7 @@ const SPOKEN_ANSWER_WAIT_MS = 4000;
 // The sentence read aloud at the check is the voice print the interview's audio is judged
 // against (5-8 s of speech; the server asks for another reading if it is not good enough).
 const READING_MS = 8000;
+const typing = new TypingRecorder($("#answer"));
 const state = {
   media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null,
   checkFrame: null, reading: null, voiceSample: null,
@@ -111,6 +114,8 @@ async function openSession() {
 
 async function startInterview() {
   $("#start").disabled = true;
+  // Only a click may ask for full screen, so it is asked here, before anything is awaited.
+  if (document.body.dataset.fullscreen === "true") document.documentElement.requestFullscreen().catch(() => {});
   await state.checkMic.stop();
   try {
     state.session = await openSession();
@@ -137,6 +142,11 @@ async function startInterview() {
     connection.textContent = status === "live" ? "Connected" : status === "reconnecting" ? "Reconnecting…" : "Not connected";
   });
   await state.streamer.start();
+  state.telemetry = new PageTelemetry(state.session.id, {
+    heartbeatMs: Number(document.body.dataset.heartbeatMs), framesSent: () => state.streamer.takeFramesSent(),
+    wantFullscreen: document.body.dataset.fullscreen === "true",
+  });
+  state.telemetry.start();
   step("interview");
   showQuestion();
 }
@@ -162,6 +172,7 @@ function showQuestion() {
   $("#answer").value = "";
   $("#submit").textContent = last ? "Submit and finish" : "Submit answer";
   state.shownAt = new Date().toISOString();
+  typing.shown();
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({ id: state.session.id, index: state.index }));
 }
 
@@ -178,7 +189,7 @@ async function submitAnswer() {
     }
     await api(`/api/interview/${state.session.id}/answers`, {
       method: "POST",
-      json: { question_id: question.id, answer: $("#answer").value, spoken_since: state.shownAt },
+      json: { question_id: question.id, answer: $("#answer").value, spoken_since: state.shownAt, cadence: typing.finish() },
     });
     if (state.index === state.questions.length - 1) await finish();
     else { state.index += 1; showQuestion(); }
@@ -206,6 +217,7 @@ async function endedByInterviewer() {
 
 function closeInterview() {
   state.ended = true;
+  state.telemetry?.stop();
   sessionStorage.removeItem(SESSION_KEY);
   for (const track of state.media.getTracks()) track.stop();
   $("#pip").classList.add("hidden");

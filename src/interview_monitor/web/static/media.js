@@ -84,7 +84,9 @@ export class MediaSocket {
 
   send(data) {
     // A slow link gets fewer frames, never an ever-growing browser buffer.
-    if (this.open && this.socket.bufferedAmount < 2_000_000) this.socket.send(data);
+    if (!this.open || this.socket.bufferedAmount >= 2_000_000) return false;
+    this.socket.send(data);
+    return true;
   }
 
   finish(timeoutMs = 8000) {
@@ -103,6 +105,7 @@ export class Streamer {
     this.audioSocket = new MediaSocket(`/ws/audio/${sessionId}`, (s, d) => onState("audio", s, d));
     this.microphone = new Microphone(mediaStream, (pcm) => this.audioSocket.send(pcm));
     this.mediaStream = mediaStream;
+    this.framesSent = 0;
     // The server tells a software camera (OBS, ManyCam...) by its label: report it on every
     // (re)connection and whenever the devices change.
     this.videoSocket.onReady = () => this.reportCamera();
@@ -122,8 +125,15 @@ export class Streamer {
     this.timer = setInterval(async () => {
       if (!this.videoSocket.open || this.video.readyState < 2) return;
       const jpeg = await captureJpeg(this.video);
-      if (jpeg) this.videoSocket.send(await jpeg.arrayBuffer());
+      if (jpeg && this.videoSocket.send(await jpeg.arrayBuffer())) this.framesSent += 1;
     }, FRAME_INTERVAL_MS);
+  }
+
+  // Frames sent since the last call: the page's heartbeat reports them (telemetry.js).
+  takeFramesSent() {
+    const sent = this.framesSent;
+    this.framesSent = 0;
+    return sent;
   }
 
   async finish() {

@@ -2,7 +2,7 @@ import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar 
 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
-const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript", answer_matches: "answer-match" };
+const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript", answer_matches: "answer-match", browser_events: "browser", answer_cadence: "answer-cadence" };
 const LEVEL_LINES = document.body.dataset.levelStarts.split(",").map(Number); // from the server
 const view = { report: null, selected: null, snapshots: new Map(), live: {} };
 $("#topbar").replaceWith(topbar("/review"));
@@ -80,7 +80,7 @@ function render(report) {
 function renderTimeline(flags) {
   $("#flag-count").textContent = `${flags.length} flag${flags.length === 1 ? "" : "s"}`;
   $("#timeline").replaceChildren(...(flags.length ? flags.map((f) => {
-    const dot = f.table === "object_detection_events" ? "object" : f.table === "audio_transcripts" ? "speech" : "";
+    const dot = f.table === "object_detection_events" ? "object" : f.table === "audio_transcripts" ? "speech" : f.table === "browser_events" || f.table === "answer_cadence" ? "page" : "";
     return el("li", { class: [f.ref === view.selected ? "selected" : "", f.dismissed ? "dismissed" : ""].join(" "),
       "data-ref": f.ref, onclick: () => showDetail(f.ref) },
       el("span", { class: "when" }, offset(secondsFromStart(f.at))),
@@ -108,7 +108,7 @@ async function showDetail(ref) {
     ["Duration", flag.duration_ms ? `${(flag.duration_ms / 1000).toFixed(1)} s` : "—"],
     ["Confidence", flag.confidence !== null && flag.confidence !== undefined ? `${flag.confidence.toFixed(1)}%` : "—"],
     ["Source", flag.source]];
-  if (flag.text) rows.push(["Said", flag.text]);
+  if (flag.text) rows.push([flag.table === "audio_transcripts" ? "Said" : "Details", flag.text]);
   const dismiss = el("button", { class: "btn danger", onclick: () => dismissFlag(flag) }, "Dismiss flag");
   $("#detail").replaceChildren(el("h2", {}, "Flag detail"),
     flag.snapshot_url ? image : el("p", { class: "muted" }, "No snapshot for this flag."),
@@ -134,8 +134,16 @@ function renderAnswers(answers) {
       el("blockquote", {}, a.candidate_answer || "(no answer)"),
       el("div", { class: "score" }, el("div", { class: `bar ${level}` }, el("span", { style: `width:${score}%` })),
         el("strong", {}, `${score.toFixed(0)} / 100 relevance`)),
-      el("p", { class: "muted small" }, a.ai_feedback || ""));
+      el("p", { class: "muted small" }, a.ai_feedback || ""),
+      a.cadence ? el("p", { class: "small cadence" }, cadenceText(a.cadence)) : null);
   }) : [el("p", { class: "muted" }, "No answers yet.")]));
+}
+
+function cadenceText(c) {
+  const delay = c.first_key_ms !== null ? `first key after ${(c.first_key_ms / 1000).toFixed(1)} s` :
+    c.first_speech_ms !== null ? `first speech after ${(c.first_speech_ms / 1000).toFixed(1)} s` : "no input";
+  return [`How it arrived: ${c.verdict.replaceAll("_", " ")}`, delay, `${c.typed_chars} typed, ${c.bulk_chars} pasted or at once`,
+    c.cps_bursts_p95 !== null ? `bursts up to ${c.cps_bursts_p95} characters/s` : null, `${c.pauses} pauses`].filter(Boolean).join(" · ");
 }
 
 function renderLive() {
@@ -156,7 +164,7 @@ function watch() {
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.live) { view.live = message.live; renderLive(); }
-    if (message.type === "flags" || message.type === "answer" || message.type === "hello") {
+    if (["flags", "answer", "hello", "browser"].includes(message.type)) {
       clearTimeout(reloadTimer);
       reloadTimer = setTimeout(() => load().catch((e) => toast(e.message)), 150);
     }
