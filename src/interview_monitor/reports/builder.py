@@ -17,6 +17,7 @@ from interview_monitor.db.tables import (
 )
 from interview_monitor.interviews.flags import flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.review import service as review_service
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
 
 
@@ -98,6 +99,7 @@ async def build_report(
     timeline = sorted(
         (timeline_entry(row) for row in rows), key=lambda entry: (entry["at"], entry["ref"])
     )
+    await review_service.dismisser_names(db, timeline)
     history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *scores]
     return {
         "session_id": interview.id,
@@ -114,6 +116,7 @@ async def build_report(
         "risk": risk_json(interview.id, assessment),
         "risk_history": [{"at": at, "total_risk_score": score} for at, score in history],
         "timeline": timeline,
+        "review": (await review_service.session_review(db, interview.id)).model_dump(),
         "transcripts": [
             {
                 "id": t.id,
