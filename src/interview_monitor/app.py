@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
@@ -140,7 +141,9 @@ def create_app(
             await ingest_batcher.stop()
             await database.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the installed package,
+    # never from a CDN, so they work on an offline or locked-down network.
+    app = FastAPIOffline(
         title="interview-monitor",
         version=__version__,
         description="Interview-integrity service: live detectors, explainable risk scores, reports.",
