@@ -39,7 +39,7 @@ let me = null;
 async function loadUsers() {
   const users = await api("/api/users");
   $("#users").replaceChildren(...users.map((u) => el("tr", { "data-user": u.id, class: u.is_active ? "" : "inactive" },
-    el("td", {}, u.full_name, el("div", { class: "muted small" }, u.email)), el("td", {}, u.username),
+    el("td", {}, u.full_name, el("div", { class: "muted small" }, u.email)), el("td", { class: "col-username" }, u.username),
     el("td", {}, el("span", { class: "badge" }, u.role), u.is_active ? null : el("span", { class: "badge" }, "inactive")),
     el("td", {}, actions(u, me)))));
 }
