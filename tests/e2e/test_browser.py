@@ -151,7 +151,9 @@ def test_candidate_interview_and_live_review(
 
             # The camera file loops 15 s of a face and 6 s of an empty room: the absence is a
             # flag, stored and pushed to the open reviewer page without a reload.
-            expect(review.locator("#timeline li[data-ref]").first).to_be_visible(timeout=60_000)
+            expect(review.locator("#timeline button.part[data-ref]").first).to_be_visible(
+                timeout=60_000
+            )
             page.screenshot(path=str(shots / "candidate-interview.png"))
 
             page.fill(
@@ -185,7 +187,7 @@ def test_candidate_interview_and_live_review(
             review.reload()
             expect(review.locator(".answer")).to_have_count(QUESTIONS, timeout=15_000)
             expect(review.locator("#score")).to_have_text(f"{counts['score']:.1f}", timeout=15_000)
-            review.locator("#timeline li[data-ref]").first.click()
+            review.locator("#timeline button.part[data-ref]").first.click()
             expect(review.locator("#detail img.snapshot")).to_have_attribute(
                 "src", re.compile(r"^blob:"), timeout=15_000
             )
