@@ -73,8 +73,9 @@ def bench_copy(url: str, rows: list[dict[str, object]], batch: int) -> float:
 
 
 async def bench_writer(url: str, rows: list[dict[str, object]], batch: int) -> float:
-    from interview_monitor.db.engine import Database
     from interview_monitor.events.writer import write_events
+
+    from interview_monitor.db.engine import Database
 
     database = Database.connect(url, pool_size=1)
     started = time.perf_counter()

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import DataError, IntegrityError
 
 from interview_monitor import __version__
@@ -142,7 +143,9 @@ def create_app(
             await ingest_batcher.stop()
             await database.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the installed package,
+    # never from a CDN, so they work on an offline or locked-down network.
+    app = FastAPIOffline(
         title="interview-monitor",
         version=__version__,
         description="Interview-integrity service: live detectors, explainable risk scores, reports.",
@@ -160,6 +163,7 @@ def create_app(
     from interview_monitor.events.routes import router as events_router
     from interview_monitor.interviews.routes import router as interviews_router
     from interview_monitor.questions.routes import router as questions_router
+    from interview_monitor.review.routes import router as review_router
     from interview_monitor.streaming.routes import router as streaming_router
     from interview_monitor.web.routes import mount_web
 
@@ -168,6 +172,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(interviews_router)
     app.include_router(questions_router)
+    app.include_router(review_router)
     app.include_router(streaming_router)
     mount_web(app)
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,38 +12,13 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.ci import unavailable
 from tests.e2e.media import write_wav, write_y4m
-from tests.e2e.server import add_user, running_server
+from tests.e2e.server import add_user
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "e2e-password-1"
 QUESTIONS = 2
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def workdir() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="im-e2e-"))
-    yield folder
-    if os.environ.get("KEEP_E2E") != "1":
-        shutil.rmtree(folder / "home", ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, workdir: Path) -> Iterator[str]:
-    home = workdir / "home"
-    home.mkdir(exist_ok=True)
-    with running_server(database_url, home) as base:
-        yield base
 
 
 def _launch(playwright: Any, chromium: Path, workdir: Path, test_data: Path) -> Any:
@@ -180,7 +151,9 @@ def test_candidate_interview_and_live_review(
 
             # The camera file loops 15 s of a face and 6 s of an empty room: the absence is a
             # flag, stored and pushed to the open reviewer page without a reload.
-            expect(review.locator("#timeline li[data-ref]").first).to_be_visible(timeout=60_000)
+            expect(review.locator("#timeline button.part[data-ref]").first).to_be_visible(
+                timeout=60_000
+            )
             page.screenshot(path=str(shots / "candidate-interview.png"))
 
             page.fill(
@@ -214,7 +187,7 @@ def test_candidate_interview_and_live_review(
             review.reload()
             expect(review.locator(".answer")).to_have_count(QUESTIONS, timeout=15_000)
             expect(review.locator("#score")).to_have_text(f"{counts['score']:.1f}", timeout=15_000)
-            review.locator("#timeline li[data-ref]").first.click()
+            review.locator("#timeline button.part[data-ref]").first.click()
             expect(review.locator("#detail img.snapshot")).to_have_attribute(
                 "src", re.compile(r"^blob:"), timeout=15_000
             )

@@ -8,7 +8,15 @@ from starlette.background import BackgroundTask
 from interview_monitor.auth import service
 from interview_monitor.auth.principals import PrincipalCache
 from interview_monitor.auth.roles import Role
-from interview_monitor.auth.schemas import ApiKeyCreate, ApiKeyCreated, Token, UserCreate, UserRead
+from interview_monitor.auth.schemas import (
+    ActiveSet,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    PasswordReset,
+    Token,
+    UserCreate,
+    UserRead,
+)
 from interview_monitor.auth.tokens import create_access_token
 from interview_monitor.deps import (
     Admin,
@@ -78,6 +86,23 @@ async def delete_user(
     """Deletes the account and, by cascade, all of its sessions, events and evidence."""
     await service.delete_user(db, admin, user_id)
     return _forgetting(principals, user_id)
+
+
+@router.put("/users/{user_id}/active", status_code=status.HTTP_204_NO_CONTENT)
+async def set_active(
+    db: DbSession, admin: Admin, principals: PrincipalCacheDep, user_id: RowId, data: ActiveSet
+) -> Response:
+    """Deactivate an account (it can no longer sign in; its tokens and keys stop working) or
+    reactivate it. Admins cannot deactivate themselves."""
+    await service.set_active(db, admin, user_id, data.is_active)
+    return _forgetting(principals, user_id)
+
+
+@router.put("/users/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(db: DbSession, _: Admin, user_id: RowId, data: PasswordReset) -> Response:
+    """Set a new password; the old one stops working at once."""
+    await service.reset_password(db, user_id, data.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/users/{user_id}/api-keys", status_code=status.HTTP_201_CREATED)

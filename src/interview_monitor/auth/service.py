@@ -71,6 +71,22 @@ async def delete_user(session: AsyncSession, admin: User, user_id: int) -> None:
     await users.delete(user)
 
 
+async def set_active(session: AsyncSession, admin: User, user_id: int, active: bool) -> None:
+    """Deactivate (no sign-in, no token or key accepted) or reactivate an account."""
+    users = UserRepository(session)
+    user = await _existing_user(users, user_id)
+    if user.id == admin.id and not active:
+        raise ForbiddenError("admins cannot deactivate their own account", ["path", "user_id"])
+    user.is_active = active
+    await session.flush()
+
+
+async def reset_password(session: AsyncSession, user_id: int, password: str) -> None:
+    user = await _existing_user(UserRepository(session), user_id)
+    user.password_hash = hash_password(password)
+    await session.flush()
+
+
 async def _existing_user(users: UserRepository, user_id: int) -> User:
     user = await users.get(user_id)
     if user is None:

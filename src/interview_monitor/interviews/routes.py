@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -27,6 +27,7 @@ from interview_monitor.interviews.schemas import (
 )
 from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.reports.builder import build_report, risk_json, timeline_entry
+from interview_monitor.review import service as review_service
 
 router = APIRouter(tags=["interviews"])
 
@@ -104,12 +105,15 @@ async def get_report(
     """The full report as JSON (default), an HTML page or a PDF (`?format=html|pdf`)."""
     interview = await service.get_session(db, session_id, user)
     report = await build_report(db, interview, model)
+    if format != "json":
+        # The JSON is what the session page reads; the HTML and the PDF leave with someone.
+        await review_service.record_export(db, session_id, user, f"report ({format})")
     if format == "html":
         from interview_monitor.reports.html import render_html
 
         # Module-supplied text is escaped; this also keeps any link in it from running script.
         return HTMLResponse(
-            render_html(report),
+            render_html(report, await service.evidence_by_url(db, session_id)),
             headers={
                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                 "img-src 'self' data:; frame-ancestors 'none'"
@@ -129,10 +133,7 @@ async def get_report(
     return JSONResponse(jsonable_encoder(report))
 
 
-@router.get("/api/interviews")
-async def list_interviews(
-    db: DbSession,
-    _: Reviewer,
+def summary_query(
     status_filter: Annotated[SessionStatusName | None, Query(alias="status")] = None,
     risk_level: RiskLevelName | None = None,
     user_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
@@ -143,9 +144,9 @@ async def list_interviews(
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> SessionPage:
-    """Sessions with their live status and risk, filtered and sorted (the summary view)."""
-    query = SummaryQuery(
+) -> SummaryQuery:
+    """The session list's filters, sort and page, shared by the list and its CSV export."""
+    return SummaryQuery(
         status=status_filter,
         risk_level=risk_level,
         user_id=user_id,
@@ -157,6 +158,14 @@ async def list_interviews(
         limit=limit,
         offset=offset,
     )
+
+
+SummaryQueryDep = Annotated[SummaryQuery, Depends(summary_query)]
+
+
+@router.get("/api/interviews")
+async def list_interviews(db: DbSession, _: Reviewer, query: SummaryQueryDep) -> SessionPage:
+    """Sessions with their live status and risk, filtered and sorted (the summary view)."""
     total, rows = await service.summaries(db, query)
     return SessionPage(total=total, items=[SessionSummary.model_validate(row) for row in rows])
 
@@ -188,6 +197,22 @@ async def dismiss_flag(
     reason = (request or DismissRequest()).reason
     assessment = await service.dismiss_flag(
         db, session_id, EVENT_TABLES[kind], event_id, user, reason, model
+    )
+    return RiskRead.model_validate(risk_json(session_id, assessment))
+
+
+@router.post("/api/interview/{session_id}/flags/{kind}/{event_id}/restore")
+async def restore_flag(
+    db: DbSession,
+    user: Reviewer,
+    model: RiskModelDep,
+    session_id: RowId,
+    kind: Literal["object-detection", "face-pose", "audio-transcript"],
+    event_id: BigRowId,
+) -> RiskRead:
+    """Undo a dismissal (409 if the flag is not dismissed); the score counts it again."""
+    assessment = await service.restore_flag(
+        db, session_id, EVENT_TABLES[kind], event_id, user, model
     )
     return RiskRead.model_validate(risk_json(session_id, assessment))
 

@@ -18,7 +18,8 @@ from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
 from interview_monitor.interviews.schemas import SummaryQuery
 from interview_monitor.interviews.statuses import SessionStatus
-from interview_monitor.risk.engine import RiskAssessment, RiskModel
+from interview_monitor.review import audit
+from interview_monitor.risk.engine import Flag, RiskAssessment, RiskModel
 
 
 def is_reviewer(user: User) -> bool:
@@ -110,6 +111,7 @@ async def end_session(
     interview.end_time = max(datetime.now(UTC), interview.start_time)
     interview.ended_by = actor.id
     await db.flush()
+    await audit.record(db, session_id, actor, audit.AuditAction.ENDED, status.value)
     return interview
 
 
@@ -134,6 +136,12 @@ def ensure_open(
             raise ConflictError(
                 f"session {session_id} has ended ({status}); it takes no more events", loc
             )
+
+
+async def flags_of(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, list[Flag]]:
+    """Each session's flags as the risk engine sees them, dismissed ones included."""
+    columns = await SessionRepository(db).flag_columns_of(session_ids)
+    return {session_id: flags_from_columns(columns[session_id]) for session_id in session_ids}
 
 
 async def assess(db: AsyncSession, session_id: int, model: RiskModel) -> RiskAssessment:
@@ -165,17 +173,11 @@ async def recompute_risks(
     return assessments
 
 
-async def dismiss_flag(
-    db: AsyncSession,
-    session_id: int,
-    table: str,
-    event_id: int,
-    actor: User,
-    reason: str,
-    model: RiskModel,
-) -> RiskAssessment:
+async def _flag_row(
+    db: AsyncSession, session_id: int, table: str, event_id: int, actor: User
+) -> FlagRow:
     if not is_reviewer(actor):
-        raise ForbiddenError("only interviewers and admins dismiss flags")
+        raise ForbiddenError("only interviewers and admins review flags")
     model_class = FLAG_MODELS.get(table)
     if model_class is None:
         raise NotFoundError(f"no flags are kept in {table!r}", ["path", "table"])
@@ -185,11 +187,41 @@ async def dismiss_flag(
         raise NotFoundError(
             f"event {event_id} is not in session {session_id}", ["path", "event_id"]
         )
+    return row
+
+
+async def dismiss_flag(
+    db: AsyncSession,
+    session_id: int,
+    table: str,
+    event_id: int,
+    actor: User,
+    reason: str,
+    model: RiskModel,
+) -> RiskAssessment:
+    row = await _flag_row(db, session_id, table, event_id, actor)
     if row.dismissed_at is None:
         row.dismissed_at = datetime.now(UTC)
         row.dismissed_by = actor.id
         row.dismissal_reason = reason or None
         await db.flush()
+        detail = f"{table}:{event_id}" + (f": {reason}" if reason else "")
+        await audit.record(db, session_id, actor, audit.AuditAction.DISMISSED, detail)
+    return await recompute_risk(db, session_id, model)
+
+
+async def restore_flag(
+    db: AsyncSession, session_id: int, table: str, event_id: int, actor: User, model: RiskModel
+) -> RiskAssessment:
+    """Undo a dismissal: the flag counts again; who dismissed it and why stays in the trail."""
+    row = await _flag_row(db, session_id, table, event_id, actor)
+    if row.dismissed_at is None:
+        raise ConflictError(f"event {event_id} is not dismissed", ["path", "event_id"])
+    row.dismissed_at = None
+    row.dismissed_by = None
+    row.dismissal_reason = None
+    await db.flush()
+    await audit.record(db, session_id, actor, audit.AuditAction.RESTORED, f"{table}:{event_id}")
     return await recompute_risk(db, session_id, model)
 
 

@@ -20,6 +20,7 @@ from interview_monitor.db.tables import (
 from interview_monitor.detectors.cadence import FLAGGED_VERDICTS
 from interview_monitor.interviews.flags import FlagRow, flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.review import service as review_service
 from interview_monitor.risk.engine import DEFAULT_POLICIES, RiskAssessment, RiskModel
 from interview_monitor.risk.flags import describe_details
 from interview_monitor.sharing.repository import MatchRepository
@@ -215,6 +216,7 @@ async def build_report(
         (timeline_entry(row) for row in shown), key=lambda entry: (entry["at"], entry["ref"])
     )
     await _with_both_answers(db, timeline)
+    await review_service.dismisser_names(db, timeline)
     cadence = {row.answer_id: cadence_json(row) for row in await repository.cadence(interview.id)}
     history: list[tuple[datetime, float]] = [(interview.start_time, 0.0), *scores]
     return {
@@ -232,6 +234,7 @@ async def build_report(
         "risk": risk_json(interview.id, assessment),
         "risk_history": [{"at": at, "total_risk_score": score} for at, score in history],
         "timeline": timeline,
+        "review": (await review_service.session_review(db, interview.id)).model_dump(),
         "transcripts": [
             {
                 "id": t.id,

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from interview_monitor.reports.html import risk_history
+from interview_monitor.reports.html import OUTCOME_LABELS, dismissal_text, risk_history
 from interview_monitor.reports.plot import plot_points
 from interview_monitor.risk.engine import LEVEL_STARTS, LEVELS_EXPLAINED
 
@@ -115,7 +115,9 @@ def render_pdf(report: dict[str, Any], snapshots: Mapping[str, bytes]) -> bytes:
     story.append(Paragraph("Timeline", _styles["Heading3"]))
     rows: list[list[Any]] = [["Time", "What", "Duration", "Confidence", "Evidence"]]
     for entry in report["timeline"]:
-        what = entry["label"] + (" (dismissed)" if entry["dismissed"] else "")
+        what = entry["label"] + (
+            f" ({dismissal_text(entry['dismissed'])})" if entry["dismissed"] else ""
+        )
         if entry.get("text"):
             what += f': "{entry["text"]}"'
         confidence = "—" if entry["confidence"] is None else f"{entry['confidence']:.0f}%"
@@ -160,5 +162,60 @@ def render_pdf(report: dict[str, Any], snapshots: Mapping[str, bytes]) -> bytes:
         if report["answer_evaluations"]
         else _p("No answers were evaluated.")
     )
+    story += _review(report["review"], width)
     document.build(story)
     return buffer.getvalue()
+
+
+def _review(review: dict[str, Any], width: float) -> list[Any]:
+    """The outcome, the notes and the audit trail."""
+    outcome = review["outcome"]
+    parts: list[Any] = [
+        Paragraph("Review", _styles["Heading3"]),
+        _p(
+            f"Outcome: {OUTCOME_LABELS[outcome['outcome']]} (set by {outcome['set_by_name']}, "
+            f"{outcome['created_at']:%Y-%m-%d %H:%M})"
+            if outcome
+            else "Outcome: not set yet"
+        ),
+    ]
+    for title, rows, empty in (
+        (
+            "Notes",
+            [
+                [
+                    f"{n['created_at']:%Y-%m-%d %H:%M}",
+                    _p(n["author_name"]),
+                    _p(f"incident {n['incident_ref']}" if n["incident_ref"] else "the session"),
+                    _p(n["body"]),
+                ]
+                for n in review["notes"]
+            ],
+            "No notes.",
+        ),
+        (
+            "Audit trail",
+            [
+                [
+                    f"{a['created_at']:%Y-%m-%d %H:%M}",
+                    _p(a["actor_name"]),
+                    a["action"].replace("_", " "),
+                    _p(a["detail"] or "—"),
+                ]
+                for a in review["audit"]
+            ],
+            "Nothing recorded yet.",
+        ),
+    ):
+        parts.append(Paragraph(title, _styles["Heading3"]))
+        parts.append(
+            Table(
+                [["When", "Who", "What" if title == "Audit trail" else "On", "Detail"], *rows],
+                colWidths=[28 * mm, 32 * mm, 30 * mm, width - 90 * mm],
+                style=_TABLE_STYLE,
+                repeatRows=1,
+            )
+            if rows
+            else _p(empty)
+        )
+    return parts

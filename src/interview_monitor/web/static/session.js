@@ -1,10 +1,12 @@
 import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar } from "/static/api.js";
+import { kindsOf, renderIncidents } from "/static/incidents.js";
+import { noteOn, openHtmlReport, renderReview } from "/static/review-work.js";
 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
 const KIND_PATH = { object_detection_events: "object-detection", face_pose_events: "face-pose", audio_transcripts: "audio-transcript", answer_matches: "answer-match", browser_events: "browser", answer_cadence: "answer-cadence" };
 const LEVEL_LINES = document.body.dataset.levelStarts.split(",").map(Number); // from the server
-const view = { report: null, selected: null, snapshots: new Map(), live: {} };
+const view = { report: null, selected: null, incident: null, snapshots: new Map(), live: {} };
 $("#topbar").replaceWith(topbar("/review"));
 const NS = "http://www.w3.org/2000/svg";
 
@@ -17,11 +19,6 @@ function svg(tag, attrs, text) {
 
 function secondsFromStart(iso) {
   return (new Date(iso) - new Date(view.report.start_time)) / 1000;
-}
-
-function isFlag(entry) {
-  return entry.table !== "audio_transcripts" || entry.is_multiple_speakers || entry.is_voice_mismatch
-    || (entry.flagged_phrases || []).length > 0;
 }
 
 function drawPlot(report) {
@@ -67,7 +64,9 @@ function render(report) {
     el("div", { class: "contrib" }, el("strong", {}, `+${c.points.toFixed(1)} · ${c.label}`),
       el("div", { class: "muted small" }, c.explanation))) : [el("p", { class: "muted" }, "Nothing raised the score.")]));
   drawPlot(report);
-  renderTimeline(report.timeline.filter(isFlag));
+  renderKindFilter(report.review.incidents);
+  renderTimeline();
+  renderReview(report.review, { sessionId, start: report.start_time, reload: load });
   renderAnswers(report.answer_evaluations);
   $("#transcripts").replaceChildren(...(report.transcripts.length ? report.transcripts.map((t) =>
     el("div", { class: "transcript" }, el("span", { class: "muted small" }, offset(secondsFromStart(t.start_timestamp)) + "  "),
@@ -77,21 +76,21 @@ function render(report) {
   renderLive();
 }
 
-function renderTimeline(flags) {
-  $("#flag-count").textContent = `${flags.length} flag${flags.length === 1 ? "" : "s"}`;
-  $("#timeline").replaceChildren(...(flags.length ? flags.map((f) => {
-    const dot = f.table === "object_detection_events" ? "object" : f.table === "audio_transcripts" ? "speech" : f.table === "browser_events" || f.table === "answer_cadence" ? "page" : "";
-    return el("li", { class: [f.ref === view.selected ? "selected" : "", f.dismissed ? "dismissed" : ""].join(" "),
-      "data-ref": f.ref, onclick: () => showDetail(f.ref) },
-      el("span", { class: "when" }, offset(secondsFromStart(f.at))),
-      el("div", {}, el("div", { class: "what" }, el("span", { class: `kind-dot ${dot}` }), f.label),
-        el("div", { class: "detail" }, [
-          f.duration_ms ? `${(f.duration_ms / 1000).toFixed(1)} s` : null,
-          f.confidence !== null && f.confidence !== undefined ? `confidence ${Math.round(f.confidence)}%` : null,
-          f.severity_score ? `severity ${f.severity_score}/5` : null,
-        ].filter(Boolean).join(" · "))),
-      f.dismissed ? el("span", { class: "badge" }, "dismissed") : el("span", { class: "muted small" }, "View"));
-  }) : [el("li", { class: "empty" }, "No flags: nothing suspicious was detected.")]));
+function renderKindFilter(incidents) {
+  const select = $("#kind");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "" }, "Every kind"),
+    ...kindsOf(incidents).map(([kind, label]) => el("option", { value: kind }, label)));
+  select.value = [...select.options].some((o) => o.value === chosen) ? chosen : "";
+}
+
+function renderTimeline() {
+  const { incidents } = view.report.review;
+  const flags = incidents.reduce((n, i) => n + i.parts.length, 0);
+  const shown = renderIncidents($("#timeline"), incidents, { start: view.report.start_time, kind: $("#kind").value,
+    selected: view.selected, onSelect: (ref, incident) => showDetail(ref, incident) });
+  $("#flag-count").textContent = `${flags} flag${flags === 1 ? "" : "s"} in ${incidents.length} incident${incidents.length === 1 ? "" : "s"}` +
+    (shown < incidents.length ? ` · ${shown} shown` : "");
 }
 
 async function snapshotUrl(url) {
@@ -99,29 +98,36 @@ async function snapshotUrl(url) {
   return view.snapshots.get(url);
 }
 
-async function showDetail(ref) {
+async function showDetail(ref, incident) {
   view.selected = ref;
+  if (incident) { view.incident = incident; noteOn(incident); }
   const flag = view.report.timeline.find((f) => f.ref === ref);
-  renderTimeline(view.report.timeline.filter(isFlag));
+  renderTimeline();
+  $(`#timeline [data-ref="${ref}"]`)?.focus();
   const image = el("img", { class: "snapshot", alt: "Evidence snapshot" });
   const rows = [["What", flag.label], ["When", `${offset(secondsFromStart(flag.at))} into the interview`],
     ["Duration", flag.duration_ms ? `${(flag.duration_ms / 1000).toFixed(1)} s` : "—"],
     ["Confidence", flag.confidence !== null && flag.confidence !== undefined ? `${flag.confidence.toFixed(1)}%` : "—"],
     ["Source", flag.source]];
   if (flag.text) rows.push([flag.table === "audio_transcripts" ? "Said" : "Details", flag.text]);
-  const dismiss = el("button", { class: "btn danger", onclick: () => dismissFlag(flag) }, "Dismiss flag");
+  const review = flag.dismissed
+    ? el("div", {}, el("p", { class: "muted", id: "dismissal" }, `Dismissed by ${flag.dismissed.by_name} ${formatTime(flag.dismissed.at)}` +
+        (flag.dismissed.reason ? `: ${flag.dismissed.reason}` : " (no reason given)")),
+      el("button", { type: "button", class: "btn", id: "restore", onclick: () => flagAction(flag, "restore") }, "Undo dismissal"))
+    : el("form", { id: "dismiss-form", onsubmit: (event) => { event.preventDefault(); flagAction(flag, "dismiss", $("#dismiss-reason").value); } },
+      el("label", { for: "dismiss-reason" }, "Why is this flag not a concern? (kept with the report)"),
+      el("input", { id: "dismiss-reason", maxlength: 2000 }),
+      el("button", { type: "submit", class: "btn danger", style: "margin-top:.6rem" }, "Dismiss flag"));
   $("#detail").replaceChildren(el("h2", {}, "Flag detail"),
     flag.snapshot_url ? image : el("p", { class: "muted" }, "No snapshot for this flag."),
-    el("dl", { class: "kv", style: "margin:1rem 0" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
-    flag.dismissed ? el("p", { class: "muted" }, `Dismissed ${formatTime(flag.dismissed.at)}${flag.dismissed.reason ? ": " + flag.dismissed.reason : ""}`) : dismiss);
+    el("dl", { class: "kv", style: "margin:1rem 0" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])), review);
   if (flag.snapshot_url) image.src = await snapshotUrl(flag.snapshot_url);
 }
 
-async function dismissFlag(flag) {
-  const reason = prompt("Why is this flag not a concern? (kept with the report)", "");
-  if (reason === null) return;
-  await api(`/api/interview/${sessionId}/flags/${KIND_PATH[flag.table]}/${flag.id}/dismiss`, { method: "POST", json: { reason } });
-  toast("Flag dismissed; the score was recomputed.");
+async function flagAction(flag, action, reason) {
+  const path = `/api/interview/${sessionId}/flags/${KIND_PATH[flag.table]}/${flag.id}/${action}`;
+  await api(path, { method: "POST", json: action === "dismiss" ? { reason } : undefined });
+  toast(action === "dismiss" ? "Flag dismissed; the score was recomputed." : "Dismissal undone; the flag counts again.");
   await load();
   showDetail(flag.ref);
 }
@@ -172,6 +178,8 @@ function watch() {
   socket.onclose = (event) => { if (![4401, 4403, 4404].includes(event.code)) setTimeout(watch, 3000); };
 }
 
+$("#kind").addEventListener("change", renderTimeline);
+$("#html-report").addEventListener("click", () => openHtmlReport(sessionId).catch((e) => toast(e.message)));
 $("#pdf").addEventListener("click", async () => {
   const blob = await api(`/api/interview/${sessionId}/report?format=pdf`, { as: "blob" });
   const link = el("a", { href: URL.createObjectURL(blob), download: `interview-${sessionId}-report.pdf` });
@@ -187,4 +195,5 @@ $("#end").addEventListener("click", async () => {
 });
 
 load().catch((e) => { $("#candidate").textContent = e.message; });
+api(`/api/review/${sessionId}/views`, { method: "POST" }).catch((e) => toast(e.message));
 watch();
