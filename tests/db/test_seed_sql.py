@@ -255,3 +255,52 @@ def test_deleting_a_user_removes_all_of_their_data(seed_db: str) -> None:
             "+ (SELECT count(*) FROM evidence_snapshots)"
         ).fetchone()[0]
     assert remaining == 0
+
+
+def test_view_counts_the_second_wave_signals_exactly(seed_db: str) -> None:
+    with psycopg.connect(seed_db) as connection:
+        user_id = connection.execute(
+            "INSERT INTO users (username, email, password_hash, full_name) "
+            "VALUES ('wave', 'wave@example.org', 'hash', 'Second Wave') RETURNING id"
+        ).fetchone()[0]
+        session_id = connection.execute(
+            "INSERT INTO interview_sessions (user_id) VALUES (%s) RETURNING id", (user_id,)
+        ).fetchone()[0]
+        for event_type in (
+            "identity_mismatch",
+            "identity_mismatch",
+            "camera_blocked",
+            "frozen_video",
+        ):
+            connection.execute(
+                "INSERT INTO face_pose_events (session_id, event_type) VALUES (%s, %s)",
+                (session_id, event_type),
+            )
+        for dismissed in (False, False, True):
+            connection.execute(
+                "INSERT INTO audio_transcripts (session_id, text_content, is_voice_mismatch, dismissed_at) "
+                "VALUES (%s, 'x', true, CASE WHEN %s THEN now() END)",
+                (session_id, dismissed),
+            )
+        for event_type in ("heartbeat", "heartbeat", "page_hidden", "paste", "page_tampered"):
+            connection.execute(
+                "INSERT INTO browser_events (session_id, event_type) VALUES (%s, %s)",
+                (session_id, event_type),
+            )
+        for verdict in ("pasted_in_one_go", "typed_at_human_speed"):
+            answer_id = connection.execute(
+                "INSERT INTO answer_evaluations (session_id, ai_relevance_score) VALUES (%s, 50) RETURNING id",
+                (session_id,),
+            ).fetchone()[0]
+            connection.execute(
+                "INSERT INTO answer_cadence (session_id, answer_id, verdict) VALUES (%s, %s, %s)",
+                (session_id, answer_id, verdict),
+            )
+        row = connection.execute(
+            "SELECT identity_mismatch_count, camera_tamper_count, lip_motion_mismatch_count, "
+            "voice_mismatch_segments, browser_flag_count, page_tampered_count, shared_answer_count, "
+            "pasted_answer_count, face_event_count, answer_count "
+            "FROM view_candidate_risk_summary WHERE session_id = %s",
+            (session_id,),
+        ).fetchone()
+    assert row == (2, 2, 0, 2, 3, 1, 0, 1, 4, 2)
