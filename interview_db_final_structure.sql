@@ -239,4 +239,42 @@ ALTER TABLE interview_sessions ADD COLUMN risk_stale BOOLEAN NOT NULL DEFAULT FA
 CREATE INDEX interview_sessions_risk_stale_idx ON interview_sessions (id) WHERE risk_stale;
 INSERT INTO schema_migrations (version) VALUES ('0002_risk_refresh');
 
+-- migration 0009_recordings
+-- Each session is recorded as short WebM segments, each one file in the recording store that
+-- plays on its own; a row says where its segment sits on the session's clock. A server that
+-- dies mid-interview loses at most the segment being written.
+CREATE TABLE recording_segments (
+    id              BIGSERIAL   PRIMARY KEY,
+    session_id      INTEGER     NOT NULL REFERENCES interview_sessions (id) ON DELETE CASCADE,
+    segment_index   INTEGER     NOT NULL,
+    start_offset_ms BIGINT      NOT NULL,
+    duration_ms     INTEGER     NOT NULL,
+    size_bytes      INTEGER     NOT NULL,
+    storage_key     TEXT        NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    CONSTRAINT recording_segments_index_key UNIQUE (session_id, segment_index),
+    CONSTRAINT recording_segments_index_check CHECK (segment_index >= 0),
+    CONSTRAINT recording_segments_start_check CHECK (start_offset_ms >= 0),
+    CONSTRAINT recording_segments_duration_check CHECK (duration_ms BETWEEN 1 AND 600000),
+    CONSTRAINT recording_segments_size_check CHECK (size_bytes > 0),
+    CONSTRAINT recording_segments_key_check CHECK (length(storage_key) > 0)
+);
+CREATE INDEX recording_segments_start_idx ON recording_segments (session_id, start_offset_ms);
+
+-- When a candidate's camera or microphone stream was cut off, for the reviewer's timeline and
+-- the report; ended_at stays empty until the stream comes back (or the session ends).
+CREATE TABLE stream_drops (
+    id         BIGSERIAL   PRIMARY KEY,
+    session_id INTEGER     NOT NULL REFERENCES interview_sessions (id) ON DELETE CASCADE,
+    kind       VARCHAR(10) NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    ended_at   TIMESTAMPTZ,
+    CONSTRAINT stream_drops_kind_check CHECK (kind IN ('video', 'audio')),
+    CONSTRAINT stream_drops_times_check CHECK (ended_at IS NULL OR ended_at >= started_at)
+);
+CREATE INDEX stream_drops_session_idx ON stream_drops (session_id, started_at);
+-- A stream is down at most once at a time.
+CREATE UNIQUE INDEX stream_drops_open_key ON stream_drops (session_id, kind) WHERE ended_at IS NULL;
+INSERT INTO schema_migrations (version) VALUES ('0009_recordings');
+
 COMMIT;

@@ -7,15 +7,14 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
+from interview_monitor.db.commit_hooks import once_committed
 from interview_monitor.db.tables import InterviewQuestion, User
 from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.events.service import store_detected
@@ -176,26 +175,10 @@ async def submit_answer(
         }
         hub.publish(session_id, update)
 
-    _once_committed(db, tell_reviewers)
+    once_committed(db, tell_reviewers)
     return AnswerStored(
         id=stored["answer_evaluations"][0],
         session_id=session_id,
         question_id=question.id,
         answer_chars=len(answer),
     )
-
-
-def _once_committed(db: AsyncSession, action: Callable[[], None]) -> None:
-    """Run `action` when the transaction commits, whoever ends it; never if a rollback comes
-    first (of a savepoint too: what it stored may be gone)."""
-    pending = [action]
-
-    def committed(_: Session) -> None:
-        while pending:
-            pending.pop()()
-
-    def rolled_back(_: Session, _previous: SessionTransaction) -> None:
-        pending.clear()
-
-    event.listen(db.sync_session, "after_commit", committed, once=True)
-    event.listen(db.sync_session, "after_soft_rollback", rolled_back, once=True)
