@@ -57,24 +57,28 @@ class DropRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def open(self, session_id: int, kind: str, at: datetime) -> None:
-        """A drop starts, unless one of this stream is already open (the partial unique index)."""
+    async def open(self, session_id: int, kind: str, at: datetime) -> bool:
+        """A drop starts, unless one of this stream is already open (the partial unique index);
+        whether it started."""
         statement = insert(StreamDrop).values(session_id=session_id, kind=kind, started_at=at)
-        await self.session.execute(
+        started = await self.session.scalars(
             statement.on_conflict_do_nothing(
                 index_elements=["session_id", "kind"], index_where=StreamDrop.ended_at.is_(None)
-            )
+            ).returning(StreamDrop.id)
         )
+        return started.first() is not None
 
-    async def close(self, session_id: int, kind: str | None, at: datetime) -> None:
-        """End the open drop of the stream (of every stream when `kind` is None)."""
+    async def close(self, session_id: int, kind: str, at: datetime) -> bool:
+        """End the open drop of the stream; whether there was one."""
         query = update(StreamDrop).where(
             StreamDrop.session_id == session_id, StreamDrop.ended_at.is_(None)
         )
-        if kind is not None:
-            query = query.where(StreamDrop.kind == kind)
+        query = query.where(StreamDrop.kind == kind)
         # GREATEST: a clock step backwards must not break the times check.
-        await self.session.execute(query.values(ended_at=func.greatest(StreamDrop.started_at, at)))
+        ended = await self.session.scalars(
+            query.values(ended_at=func.greatest(StreamDrop.started_at, at)).returning(StreamDrop.id)
+        )
+        return ended.first() is not None
 
     async def of_session(self, session_id: int) -> Sequence[StreamDrop]:
         query = select(StreamDrop).where(StreamDrop.session_id == session_id)

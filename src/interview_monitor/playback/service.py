@@ -117,13 +117,14 @@ async def sweep(db: AsyncSession, store: RecordingStore) -> int:
     return len(gone)
 
 
-async def stream_dropped(db: AsyncSession, session_id: int, kind: str) -> None:
-    await DropRepository(db).open(session_id, kind, datetime.now(UTC))
+async def stream_dropped(db: AsyncSession, session_id: int, kind: str) -> bool:
+    """The stream was cut off; False if it was already known to be down."""
+    return await DropRepository(db).open(session_id, kind, datetime.now(UTC))
 
 
-async def stream_back(db: AsyncSession, session_id: int, kind: str | None = None) -> None:
-    """The stream is back (or, with no `kind`, the session ended: no drop stays open)."""
-    await DropRepository(db).close(session_id, kind, datetime.now(UTC))
+async def stream_back(db: AsyncSession, session_id: int, kind: str) -> bool:
+    """The stream is back (or finished); False if it had not dropped."""
+    return await DropRepository(db).close(session_id, kind, datetime.now(UTC))
 
 
 async def drops(db: AsyncSession, session_id: int) -> Sequence[StreamDrop]:

@@ -17,6 +17,7 @@ from interview_monitor.db.tables import (
 )
 from interview_monitor.interviews.flags import flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.playback.service import drops
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
 
 
@@ -114,6 +115,12 @@ async def build_report(
         "risk": risk_json(interview.id, assessment),
         "risk_history": [{"at": at, "total_risk_score": score} for at, score in history],
         "timeline": timeline,
+        # When the candidate's camera or microphone stream was cut off (ended_at None: it
+        # never came back before the session ended).
+        "stream_drops": [
+            {"kind": drop.kind, "started_at": drop.started_at, "ended_at": drop.ended_at}
+            for drop in await drops(db, interview.id)
+        ],
         "transcripts": [
             {
                 "id": t.id,
