@@ -1,4 +1,5 @@
 import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar } from "/static/api.js";
+import { Player } from "/static/player.js";
 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
@@ -6,6 +7,7 @@ const KIND_PATH = { object_detection_events: "object-detection", face_pose_event
 const LEVEL_LINES = document.body.dataset.levelStarts.split(",").map(Number); // from the server
 const view = { report: null, selected: null, snapshots: new Map(), live: {} };
 $("#topbar").replaceWith(topbar("/review"));
+const player = new Player($("#player"), sessionId);
 const NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attrs, text) {
@@ -31,6 +33,12 @@ function drawPlot(report) {
   const endTime = report.end_time ? new Date(report.end_time).getTime() : Date.now();
   const end = Math.max(endTime, ...points.map((p) => p[0]), start + 60000);
   const x = (t) => L + ((t - start) / (end - start)) * (W - L - 8);
+  // A click on the plot plays the recording from that moment.
+  plot.onclick = (event) => {
+    const box = plot.getBoundingClientRect();
+    const t = start + (((event.clientX - box.left) / box.width) * W - L) / (W - L - 8) * (end - start);
+    player.seek(Math.max(0, (t - start) / 1000), true);
+  };
   const y = (v) => T + (1 - v / 100) * (H - T - B);
   const nodes = [];
   for (const v of [0, ...LEVEL_LINES, 100]) {
@@ -67,6 +75,10 @@ function render(report) {
       el("div", { class: "muted small" }, c.explanation))) : [el("p", { class: "muted" }, "Nothing raised the score.")]));
   drawPlot(report);
   renderTimeline(report.timeline.filter(isFlag));
+  const sessionEnd = report.end_time ? secondsFromStart(report.end_time) : (Date.now() - new Date(report.start_time)) / 1000;
+  player.load().then(() => player.mark(report.timeline.filter(isFlag).map((f) =>
+    ({ at: secondsFromStart(f.at), label: f.label, onclick: () => showDetail(f.ref) })), sessionEnd))
+    .catch((e) => toast(e.message));
   renderAnswers(report.answer_evaluations);
   $("#transcripts").replaceChildren(...(report.transcripts.length ? report.transcripts.map((t) =>
     el("div", { class: "transcript" }, el("span", { class: "muted small" }, offset(secondsFromStart(t.start_timestamp)) + "  "),
@@ -75,9 +87,18 @@ function render(report) {
   renderLive();
 }
 
+// A span when the candidate's stream was cut off: nothing was watched or recorded then.
+function dropEntry(drop) {
+  const seconds = ((drop.ended_at ? new Date(drop.ended_at) : new Date(view.report.end_time || Date.now())) - new Date(drop.started_at)) / 1000;
+  return el("li", { class: "drop" }, el("span", { class: "when" }, offset(secondsFromStart(drop.started_at))),
+    el("div", {}, el("div", { class: "what" }, `${drop.kind === "video" ? "Camera" : "Microphone"} stream dropped`),
+      el("div", { class: "detail" }, drop.ended_at ? `for ${seconds.toFixed(0)} s` : "not back yet")));
+}
+
 function renderTimeline(flags) {
   $("#flag-count").textContent = `${flags.length} flag${flags.length === 1 ? "" : "s"}`;
-  $("#timeline").replaceChildren(...(flags.length ? flags.map((f) => {
+  const drops = (view.report.stream_drops || []).map((d) => [d.started_at, dropEntry(d)]);
+  $("#timeline").replaceChildren(...(flags.length ? flags.map((f) => [f.at, (() => {
     const dot = f.table === "object_detection_events" ? "object" : f.table === "audio_transcripts" ? "speech" : "";
     return el("li", { class: [f.ref === view.selected ? "selected" : "", f.dismissed ? "dismissed" : ""].join(" "),
       "data-ref": f.ref, onclick: () => showDetail(f.ref) },
@@ -89,7 +110,8 @@ function renderTimeline(flags) {
           f.severity_score ? `severity ${f.severity_score}/5` : null,
         ].filter(Boolean).join(" · "))),
       f.dismissed ? el("span", { class: "badge" }, "dismissed") : el("span", { class: "muted small" }, "View"));
-  }) : [el("li", { class: "empty" }, "No flags: nothing suspicious was detected.")]));
+  })()]).concat(drops).sort((a, b) => new Date(a[0]) - new Date(b[0])).map(([, node]) => node)
+    : [el("li", { class: "empty" }, "No flags: nothing suspicious was detected."), ...drops.map(([, node]) => node)]));
 }
 
 async function snapshotUrl(url) {
@@ -101,6 +123,7 @@ async function showDetail(ref) {
   view.selected = ref;
   const flag = view.report.timeline.find((f) => f.ref === ref);
   renderTimeline(view.report.timeline.filter(isFlag));
+  player.seek(secondsFromStart(flag.at)).catch((e) => toast(e.message));
   const image = el("img", { class: "snapshot", alt: "Evidence snapshot" });
   const rows = [["What", flag.label], ["When", `${offset(secondsFromStart(flag.at))} into the interview`],
     ["Duration", flag.duration_ms ? `${(flag.duration_ms / 1000).toFixed(1)} s` : "—"],
@@ -139,7 +162,10 @@ function renderAnswers(answers) {
 function renderLive() {
   const streams = Object.entries(view.live || {});
   const connected = streams.some(([, s]) => s.connected);
-  $("#live-badge").replaceChildren(connected ? el("span", { class: "badge live" }, "Live") : "");
+  // A stream seen once and now gone, in a session still running: the candidate dropped.
+  const dropped = view.report && view.report.status === "IN_PROGRESS" ? streams.filter(([, s]) => !s.connected) : [];
+  $("#live-badge").replaceChildren(connected ? el("span", { class: "badge live" }, "Live") : "",
+    ...dropped.map(([kind]) => el("span", { class: "badge HIGH", role: "status" }, `${kind === "video" ? "Camera" : "Microphone"} stream dropped`)));
   $("#live-counts").textContent = streams.map(([k, s]) =>
     `${k}: ${s.processed} processed${s.skipped ? `, ${s.skipped} skipped` : ""}`).join(" · ");
 }
@@ -154,7 +180,7 @@ function watch() {
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.live) { view.live = message.live; renderLive(); }
-    if (message.type === "flags" || message.type === "answer" || message.type === "hello") {
+    if (["flags", "answer", "hello", "drop"].includes(message.type)) {
       clearTimeout(reloadTimer);
       reloadTimer = setTimeout(() => load().catch((e) => toast(e.message)), 150);
     }
