@@ -75,6 +75,12 @@ class ServerProcess:
                 raise TimeoutError("server did not start")
             time.sleep(0.5)
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill: no shutdown, nothing flushed."""
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
     def stop(self) -> None:
         self.process.terminate()
         try:

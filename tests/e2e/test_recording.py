@@ -226,8 +226,7 @@ def test_a_server_killed_mid_interview_loses_at_most_one_segment(
                 # Mid-segment: the recorder is 5 s into its next one.
                 time.sleep(SEGMENT_S / 2)
                 before = len(_segments(database_url, session_id))
-                process.process.kill()  # SIGKILL: no shutdown, no flush
-                process.process.wait()
+                process.kill()
                 time.sleep(SEGMENT_S * 1.5)
                 process = ServerProcess(home, env, port=process.port)
                 process.wait_ready(180)
