@@ -26,6 +26,12 @@ class AnswerRequest(RequestModel):
         default=None,
         description="When `answer` is blank: use what the candidate said since this time.",
     )
+    answer_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The client's id for this answer: sending it again stores nothing new.",
+    )
 
 
 class AnswerStored(BaseModel):

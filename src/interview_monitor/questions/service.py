@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.db.commit_hooks import once_committed
 from interview_monitor.db.tables import InterviewQuestion, User
-from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
+from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.events.service import store_detected
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import ensure_in_progress, get_session
@@ -140,6 +140,8 @@ async def submit_answer(
     interview = await get_session(db, session_id, user)
     if interview.user_id != user.id:
         raise ForbiddenError("only the session's candidate answers its questions")
+    if request.answer_id is not None and (stored_before := await _stored(db, session_id, request)):
+        return stored_before  # a retry whose first attempt's reply was lost
     await ensure_in_progress(db, session_id)
     question = await get_question(db, request.question_id)
     answer = request.answer.strip()
@@ -159,6 +161,7 @@ async def submit_answer(
             "candidate_answer": answer,
             "ai_relevance_score": relevance,
             "ai_feedback": score.feedback,
+            "client_event_id": request.answer_id,
         },
     )
     stored, _assessment = await store_detected(
@@ -175,10 +178,30 @@ async def submit_answer(
         }
         hub.publish(session_id, update)
 
+    if not stored.get("answer_evaluations"):  # the same answer_id, stored meanwhile
+        already = await _stored(db, session_id, request)
+        if already is None:
+            raise ConflictError("the answer was not stored; send it again", ["body", "answer_id"])
+        return already
     once_committed(db, tell_reviewers)
     return AnswerStored(
         id=stored["answer_evaluations"][0],
         session_id=session_id,
         question_id=question.id,
         answer_chars=len(answer),
+    )
+
+
+async def _stored(db: AsyncSession, session_id: int, request: AnswerRequest) -> AnswerStored | None:
+    """The receipt of the answer already stored under the request's answer_id, if any."""
+    if request.answer_id is None:
+        return None
+    row = await QuestionRepository(db).answer_by_client_id(session_id, request.answer_id)
+    if row is None:
+        return None
+    return AnswerStored(
+        id=row.id,
+        session_id=session_id,
+        question_id=row.question_id or request.question_id,
+        answer_chars=len(row.candidate_answer or ""),
     )

@@ -27,7 +27,8 @@ export class AnswerOutbox {
   // "sent" or "waiting"; an ApiError when the server refuses this answer (it is not kept).
   async submit(answer) {
     const id = crypto.randomUUID();
-    this.waiting = [...this.waiting, { id, answer }];
+    // The id goes with the answer: a resend after a reply lost on the way stores nothing new.
+    this.waiting = [...this.waiting, { id, answer: { ...answer, answer_id: id } }];
     const refused = await this.flush();
     if (refused.has(id)) throw refused.get(id);
     return this.waiting.some((entry) => entry.id === id) ? "waiting" : "sent";
