@@ -159,6 +159,7 @@ def create_app(
     from interview_monitor.interviews.routes import router as interviews_router
     from interview_monitor.playback.routes import router as playback_router
     from interview_monitor.questions.routes import router as questions_router
+    from interview_monitor.scheduling.routes import router as scheduling_router
     from interview_monitor.streaming.routes import router as streaming_router
     from interview_monitor.web.routes import mount_web
 
@@ -168,6 +169,7 @@ def create_app(
     app.include_router(interviews_router)
     app.include_router(questions_router)
     app.include_router(playback_router)
+    app.include_router(scheduling_router)
     app.include_router(streaming_router)
     mount_web(app)
 

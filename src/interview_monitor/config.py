@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     )
     # Recording segments; under the home directory unless set.
     recordings_path: Path | None = Field(default=None, alias="INTERVIEW_MONITOR_RECORDINGS_DIR")
+    # Whether candidates may start sessions with no interview scheduled for them. On, so the
+    # seed's `POST /api/interview/start` works for any candidate as it always has; set it
+    # off to admit candidates only through scheduled interviews.
+    unscheduled_sessions: bool = Field(default=True, alias="INTERVIEW_MONITOR_UNSCHEDULED_SESSIONS")
     retention_days: int = Field(default=365, alias="INTERVIEW_MONITOR_RETENTION_DAYS", gt=0)
     pool_size: int = Field(default=10, alias="INTERVIEW_MONITOR_POOL_SIZE", gt=0)
     # How long the ingest endpoints trust a resolved caller before looking it up again.

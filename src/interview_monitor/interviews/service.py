@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.roles import REVIEWERS, Role
-from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, User
+from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, ScheduledInterview, User
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
 from interview_monitor.interviews.schemas import SummaryQuery
 from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.risk.engine import RiskAssessment, RiskModel
+from interview_monitor.scheduling.service import open_interview
 
 
 def is_reviewer(user: User) -> bool:
@@ -25,12 +26,26 @@ def is_reviewer(user: User) -> bool:
 
 
 async def start_session(
-    db: AsyncSession, actor: User, user_id: int | None = None, title: str | None = None
+    db: AsyncSession,
+    actor: User,
+    user_id: int | None = None,
+    title: str | None = None,
+    unscheduled: bool = True,
 ) -> InterviewSession:
+    """A new session; for a candidate with a scheduled interview open now, that interview's
+    session (the same one after a reload or a new sign-in). `unscheduled`: whether
+    candidates may start sessions with no interview scheduled."""
     role = Role(actor.role)
     if role is Role.CANDIDATE:
         if user_id not in (None, actor.id):
             raise ForbiddenError("candidates start only their own sessions", ["body", "user_id"])
+        scheduled = await open_interview(db, actor.id)
+        if scheduled is not None:
+            return await _session_of(db, scheduled)
+        if not unscheduled:
+            raise ForbiddenError(
+                "no interview is scheduled for you now; open the invitation link you were sent"
+            )
         candidate_id = actor.id
     elif role in REVIEWERS:
         if user_id is None:
@@ -51,6 +66,23 @@ async def start_session(
     repository = SessionRepository(db)
     interview = await repository.add(InterviewSession(user_id=candidate_id, title=title))
     await repository.set_risk(interview.id, 0.0)
+    return interview
+
+
+async def _session_of(db: AsyncSession, scheduled: ScheduledInterview) -> InterviewSession:
+    repository = SessionRepository(db)
+    if scheduled.session_id is not None:
+        interview = await repository.get(scheduled.session_id)
+        if interview is not None and interview.status == SessionStatus.IN_PROGRESS:
+            return interview
+        if interview is not None:
+            raise ConflictError(f"your scheduled interview has ended ({interview.status})")
+    interview = await repository.add(
+        InterviewSession(user_id=scheduled.candidate_id, title=scheduled.title)
+    )
+    await repository.set_risk(interview.id, 0.0)
+    scheduled.session_id = interview.id
+    await db.flush()
     return interview
 
 

@@ -48,6 +48,11 @@ async def candidate_page() -> FileResponse:
     return _page("candidate.html")
 
 
+@router.get("/invite/{token}")
+async def invitation_page(token: str) -> FileResponse:
+    return _page("invite.html")
+
+
 @router.get("/review")
 async def dashboard_page() -> FileResponse:
     return _page("review.html")

@@ -33,3 +33,22 @@ CREATE TABLE stream_drops (
 CREATE INDEX stream_drops_session_idx ON stream_drops (session_id, started_at);
 -- A stream is down at most once at a time.
 CREATE UNIQUE INDEX stream_drops_open_key ON stream_drops (session_id, kind) WHERE ended_at IS NULL;
+
+-- An interview scheduled for a candidate: a time window, and an invitation link (single use;
+-- only its SHA-256 is kept) that signs the candidate in. Within the window the candidate's
+-- page always resumes the same session.
+CREATE TABLE scheduled_interviews (
+    id                 BIGSERIAL    PRIMARY KEY,
+    candidate_id       INTEGER      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_by         INTEGER      REFERENCES users (id) ON DELETE SET NULL,
+    title              VARCHAR(200),
+    opens_at           TIMESTAMPTZ  NOT NULL,
+    closes_at          TIMESTAMPTZ  NOT NULL,
+    invitation_sha256  CHAR(64)     NOT NULL,
+    invitation_used_at TIMESTAMPTZ,
+    session_id         INTEGER      REFERENCES interview_sessions (id) ON DELETE SET NULL,
+    created_at         TIMESTAMPTZ  NOT NULL DEFAULT NOW(),
+    CONSTRAINT scheduled_interviews_invitation_key UNIQUE (invitation_sha256),
+    CONSTRAINT scheduled_interviews_window_check CHECK (closes_at > opens_at)
+);
+CREATE INDEX scheduled_interviews_candidate_idx ON scheduled_interviews (candidate_id, opens_at);
