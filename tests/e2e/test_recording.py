@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +259,66 @@ def test_a_server_killed_mid_interview_loses_at_most_one_segment(
     assert lost <= 1
     for *_, key in segments:
         assert (home / "recordings" / key).read_bytes().startswith(WEBM_BYTES)
+
+
+def test_an_invited_candidate_resumes_the_same_session_after_a_reload_and_a_new_sign_in(
+    chromium: Path, server: str, database_url: str, workdir: Path, test_data: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    suffix = uuid.uuid4().hex[:6]
+    candidate, interviewer = f"inv-{suffix}", f"invr-{suffix}"
+    home = workdir / "home"
+    add_user(database_url, home, candidate, "candidate", PASSWORD)
+    add_user(database_url, home, interviewer, "interviewer", PASSWORD)
+    token = httpx.post(
+        f"{server}/api/auth/token", data={"username": interviewer, "password": PASSWORD}
+    ).json()["access_token"]
+    with psycopg.connect(database_url) as connection:
+        (user_id,) = connection.execute(
+            "SELECT id FROM users WHERE username = %s", (candidate,)
+        ).fetchone()
+    now = datetime.now(UTC)
+    scheduled = httpx.post(
+        f"{server}/api/interviews/scheduled",
+        json={
+            "user_id": user_id,
+            "title": "Data engineer",
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=1)).isoformat(),
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+
+    def begin(page: Any) -> None:
+        page.check("#agree")
+        page.click("#to-check")
+        expect(page.locator("#start")).to_be_enabled(timeout=60_000)
+        page.click("#start")
+        expect(page.locator("#question")).not_to_be_empty(timeout=30_000)
+
+    with sync_playwright() as playwright:
+        browser = _launch(playwright, chromium, workdir, test_data)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(server + scheduled["invitation_path"])
+            page.wait_for_url(re.compile(r"/candidate$"), timeout=15_000)
+            begin(page)
+            session_id = _latest_session(database_url, candidate)
+            page.reload()
+            begin(page)
+            again = browser.new_context().new_page()
+            again.goto(server + scheduled["invitation_path"])  # used: it says so
+            expect(again.locator("#error")).to_contain_text("already used")
+            _sign_in(again, server, candidate)
+            again.wait_for_url(re.compile(r"/candidate"))
+            begin(again)
+        finally:
+            browser.close()
+    with psycopg.connect(database_url) as connection:
+        sessions = connection.execute(
+            "SELECT s.id FROM interview_sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE u.username = %s",
+            (candidate,),
+        ).fetchall()
+    assert sessions == [(session_id,)]
