@@ -52,12 +52,31 @@ def _wait(what: str, check: Callable[[], Any], timeout_s: float = 90) -> Any:
     return found
 
 
-def _start_interview(page: Any, base: str, username: str, questions: int) -> None:
-    from playwright.sync_api import expect
+def _bearer(server: str, username: str) -> dict[str, str]:
+    signed_in = httpx.post(
+        f"{server}/api/auth/token", data={"username": username, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
 
+
+def _user_id(database_url: str, username: str) -> int:
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute("SELECT id FROM users WHERE username = %s", (username,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _start_interview(page: Any, base: str, username: str, questions: int) -> None:
     _sign_in(page, base, username)
     page.wait_for_url(re.compile(r"/candidate"))
     page.goto(f"{base}/candidate?questions={questions}")
+    _begin(page)
+
+
+def _begin(page: Any) -> None:
+    """Consent, the camera and microphone check, start: the first question shows."""
+    from playwright.sync_api import expect
+
     page.check("#agree")
     page.click("#to-check")
     expect(page.locator("#start")).to_be_enabled(timeout=60_000)
@@ -190,15 +209,9 @@ def test_recorded_interview_plays_from_a_flag_and_offline_answers_arrive(
         (home / "recordings" / key).read_bytes().startswith(WEBM_BYTES) for *_, key in segments
     )
 
-    token = httpx.post(
-        f"{server}/api/auth/token", data={"username": admin, "password": PASSWORD}
-    ).json()["access_token"]
-    with psycopg.connect(database_url) as connection:
-        (user_id,) = connection.execute(
-            "SELECT id FROM users WHERE username = %s", (candidate,)
-        ).fetchone()
     deleted = httpx.delete(
-        f"{server}/api/users/{user_id}", headers={"Authorization": f"Bearer {token}"}
+        f"{server}/api/users/{_user_id(database_url, candidate)}",
+        headers=_bearer(server, admin),
     )
     assert deleted.status_code == 204
     assert not folder.exists()
@@ -271,31 +284,17 @@ def test_an_invited_candidate_resumes_the_same_session_after_a_reload_and_a_new_
     home = workdir / "home"
     add_user(database_url, home, candidate, "candidate", PASSWORD)
     add_user(database_url, home, interviewer, "interviewer", PASSWORD)
-    token = httpx.post(
-        f"{server}/api/auth/token", data={"username": interviewer, "password": PASSWORD}
-    ).json()["access_token"]
-    with psycopg.connect(database_url) as connection:
-        (user_id,) = connection.execute(
-            "SELECT id FROM users WHERE username = %s", (candidate,)
-        ).fetchone()
     now = datetime.now(UTC)
     scheduled = httpx.post(
         f"{server}/api/interviews/scheduled",
         json={
-            "user_id": user_id,
+            "user_id": _user_id(database_url, candidate),
             "title": "Data engineer",
             "opens_at": (now - timedelta(minutes=1)).isoformat(),
             "closes_at": (now + timedelta(hours=1)).isoformat(),
         },
-        headers={"Authorization": f"Bearer {token}"},
+        headers=_bearer(server, interviewer),
     ).json()
-
-    def begin(page: Any) -> None:
-        page.check("#agree")
-        page.click("#to-check")
-        expect(page.locator("#start")).to_be_enabled(timeout=60_000)
-        page.click("#start")
-        expect(page.locator("#question")).not_to_be_empty(timeout=30_000)
 
     with sync_playwright() as playwright:
         browser = _launch(playwright, chromium, workdir, test_data)
@@ -303,16 +302,16 @@ def test_an_invited_candidate_resumes_the_same_session_after_a_reload_and_a_new_
             page = browser.new_context().new_page()
             page.goto(server + scheduled["invitation_path"])
             page.wait_for_url(re.compile(r"/candidate$"), timeout=15_000)
-            begin(page)
+            _begin(page)
             session_id = _latest_session(database_url, candidate)
             page.reload()
-            begin(page)
+            _begin(page)
             again = browser.new_context().new_page()
             again.goto(server + scheduled["invitation_path"])  # used: it says so
             expect(again.locator("#error")).to_contain_text("already used")
             _sign_in(again, server, candidate)
             again.wait_for_url(re.compile(r"/candidate"))
-            begin(again)
+            _begin(again)
         finally:
             browser.close()
     with psycopg.connect(database_url) as connection:
