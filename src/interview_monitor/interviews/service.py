@@ -63,6 +63,10 @@ async def start_session(
         candidate_id = candidate.id
     else:
         raise ForbiddenError("service accounts cannot start sessions")
+    return await _new_session(db, candidate_id, title)
+
+
+async def _new_session(db: AsyncSession, candidate_id: int, title: str | None) -> InterviewSession:
     repository = SessionRepository(db)
     interview = await repository.add(InterviewSession(user_id=candidate_id, title=title))
     await repository.set_risk(interview.id, 0.0)
@@ -70,17 +74,14 @@ async def start_session(
 
 
 async def _session_of(db: AsyncSession, scheduled: ScheduledInterview) -> InterviewSession:
-    repository = SessionRepository(db)
+    """The scheduled interview's session: the one it has while in progress, else a new one."""
     if scheduled.session_id is not None:
-        interview = await repository.get(scheduled.session_id)
+        interview = await SessionRepository(db).get(scheduled.session_id)
         if interview is not None and interview.status == SessionStatus.IN_PROGRESS:
             return interview
         if interview is not None:
             raise ConflictError(f"your scheduled interview has ended ({interview.status})")
-    interview = await repository.add(
-        InterviewSession(user_id=scheduled.candidate_id, title=scheduled.title)
-    )
-    await repository.set_risk(interview.id, 0.0)
+    interview = await _new_session(db, scheduled.candidate_id, scheduled.title)
     scheduled.session_id = interview.id
     await db.flush()
     return interview

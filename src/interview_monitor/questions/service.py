@@ -140,7 +140,7 @@ async def submit_answer(
     interview = await get_session(db, session_id, user)
     if interview.user_id != user.id:
         raise ForbiddenError("only the session's candidate answers its questions")
-    if request.answer_id is not None and (stored_before := await _stored(db, session_id, request)):
+    if (stored_before := await _stored(db, session_id, request)) is not None:
         return stored_before  # a retry whose first attempt's reply was lost
     await ensure_in_progress(db, session_id)
     question = await get_question(db, request.question_id)

@@ -164,7 +164,7 @@ async function finish() {
 async function endedByInterviewer() {
   if (state.ended) return;
   state.ended = true;
-  await state.recorder.finish();
+  await state.recorder?.finish(); // none yet if the session ended as the streams opened
   await state.streamer.finish();
   closeInterview();
   $("#done-message").textContent = "The interviewer has ended this session. Thank you for your time.";

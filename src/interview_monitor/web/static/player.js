@@ -42,6 +42,8 @@ export class Player {
   async load() {
     const recording = await api(`/api/interview/${this.sessionId}/recording`);
     this.segments = recording.segments.map((s) => ({ ...s, start: s.start_offset_ms / 1000, end: (s.start_offset_ms + s.duration_ms) / 1000 }));
+    // Reloaded lists hold new objects: keep playing the same segment.
+    if (this.current) this.current = this.segments.find((s) => s.url === this.current.url) || this.current;
     const start = new Date(recording.start_time).getTime();
     this.drops = recording.drops.map((d) => ({
       kind: d.kind, start: (new Date(d.started_at) - start) / 1000,
@@ -82,7 +84,7 @@ export class Player {
   // The latest call wins: a slow segment download must not override a later click.
   async show(segment, offsetS) {
     const ticket = ++this.seeking;
-    if (this.current !== segment) {
+    if (!this.current || this.current.url !== segment.url) {
       const url = await this.blobUrl(segment);
       if (ticket !== this.seeking) return;
       const loaded = once(this.video, "loadedmetadata");
