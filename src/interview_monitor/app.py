@@ -162,8 +162,10 @@ def create_app(
     from interview_monitor.auth.routes import router as auth_router
     from interview_monitor.events.routes import router as events_router
     from interview_monitor.interviews.routes import router as interviews_router
+    from interview_monitor.playback.routes import router as playback_router
     from interview_monitor.questions.routes import router as questions_router
     from interview_monitor.review.routes import router as review_router
+    from interview_monitor.scheduling.routes import router as scheduling_router
     from interview_monitor.streaming.routes import router as streaming_router
     from interview_monitor.web.routes import mount_web
 
@@ -173,6 +175,8 @@ def create_app(
     app.include_router(interviews_router)
     app.include_router(questions_router)
     app.include_router(review_router)
+    app.include_router(playback_router)
+    app.include_router(scheduling_router)
     app.include_router(streaming_router)
     mount_web(app)
 

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(
         default=12 * 60, alias="INTERVIEW_MONITOR_TOKEN_MINUTES", gt=0
     )
+    # Recording segments; under the home directory unless set.
+    recordings_path: Path | None = Field(default=None, alias="INTERVIEW_MONITOR_RECORDINGS_DIR")
+    # Whether candidates may start sessions with no interview scheduled for them. On, so the
+    # seed's `POST /api/interview/start` works for any candidate as it always has; set it
+    # off to admit candidates only through scheduled interviews.
+    unscheduled_sessions: bool = Field(default=True, alias="INTERVIEW_MONITOR_UNSCHEDULED_SESSIONS")
     retention_days: int = Field(default=365, alias="INTERVIEW_MONITOR_RETENTION_DAYS", gt=0)
     pool_size: int = Field(default=10, alias="INTERVIEW_MONITOR_POOL_SIZE", gt=0)
     # How long the ingest endpoints trust a resolved caller before looking it up again.
@@ -80,6 +86,10 @@ class Settings(BaseSettings):
     def home_dir(self) -> Path:
         self.home.mkdir(parents=True, exist_ok=True)
         return self.home
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.recordings_path or self.home / "recordings"
 
     @cached_property
     def secret_key(self) -> str:

@@ -28,6 +28,7 @@ from interview_monitor.db.tables import User
 from interview_monitor.errors import ForbiddenError, UnauthorizedError
 from interview_monitor.events.batcher import IngestBatcher
 from interview_monitor.live.runtime import LiveRuntime
+from interview_monitor.playback.storage import RecordingStore, recording_store
 from interview_monitor.questions.evaluation import AnswerEvaluator
 from interview_monitor.risk.engine import RiskModel
 
@@ -65,6 +66,10 @@ async def get_live_runtime(connection: HTTPConnection) -> LiveRuntime:
     return app_state(connection).live
 
 
+async def get_recording_store(connection: HTTPConnection) -> RecordingStore:
+    return recording_store(app_state(connection).settings)
+
+
 # scope="function": the transaction commits before the response is sent, so a client that
 # acts on what it was just told (a session id, say) always finds it stored.
 async def get_db_session(
@@ -82,6 +87,7 @@ RiskModelDep = Annotated[RiskModel, Depends(get_risk_model)]
 PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
 AnswerEvaluatorDep = Annotated[AnswerEvaluator, Depends(get_answer_evaluator)]
 LiveRuntimeDep = Annotated[LiveRuntime, Depends(get_live_runtime)]
+RecordingStoreDep = Annotated[RecordingStore, Depends(get_recording_store)]
 
 
 _NO_CREDENTIALS = "sign in first: send a bearer token or an X-API-Key header"

@@ -46,3 +46,8 @@ class UnavailableError(DomainError):
 class UnauthorizedError(DomainError):
     status_code = 401
     error_type = "unauthorized"
+
+
+class TooLargeError(DomainError):
+    status_code = 413
+    error_type = "too_large"

@@ -33,13 +33,15 @@ class ServerProcess:
     Shared by the browser tests and the benchmarks; the log goes to HOME/server.log.
     """
 
-    def __init__(self, home: Path, env: dict[str, str]) -> None:
-        port = free_port()
+    def __init__(self, home: Path, env: dict[str, str], port: int | None = None) -> None:
+        """`port`: a restarted server takes its predecessor's, so clients find it again."""
+        port = port or free_port()
+        self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.ws = f"ws://127.0.0.1:{port}"
         self.home = home
         self.env = {**os.environ, "INTERVIEW_MONITOR_HOME": str(home), **env}
-        self.log = (home / "server.log").open("wb")
+        self.log = (home / "server.log").open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -72,6 +74,12 @@ class ServerProcess:
             if time.monotonic() > deadline:
                 raise TimeoutError("server did not start")
             time.sleep(0.5)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill: no shutdown, nothing flushed."""
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
 
     def stop(self) -> None:
         self.process.terminate()

@@ -109,3 +109,27 @@ def test_the_session_reviewers_hear_of_an_answer_once_it_is_stored(
         update = ws.receive_json()
     assert update["type"] == "answer" and update["session_id"] == session_id
     assert update["question_id"] == question["id"] and 0 <= update["ai_relevance_score"] <= 100
+
+
+def test_an_answer_sent_again_with_its_answer_id_is_stored_once(
+    client: TestClient, database_url: str, candidate: Account, question: dict[str, str]
+) -> None:
+    session_id = start_session(client, candidate)
+    body = {"question_id": question["id"], "answer": "A stack is LIFO.", "answer_id": "a-1"}
+    first, again = (
+        client.post(f"/api/interview/{session_id}/answers", headers=candidate.headers, json=body)
+        for _ in range(2)
+    )
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    other = client.post(
+        f"/api/interview/{session_id}/answers",
+        headers=candidate.headers,
+        json={**body, "answer_id": "a-2"},
+    )
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    with psycopg.connect(database_url) as connection:
+        stored = connection.execute(
+            "SELECT count(*) FROM answer_evaluations WHERE session_id = %s", (session_id,)
+        ).fetchone()
+    assert stored == (2,)

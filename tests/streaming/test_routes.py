@@ -280,3 +280,35 @@ def test_face_check_counts_faces(
     broken = client.post("/api/live/face-check", headers=candidate.headers, content=b"nope")
     assert broken.status_code == 422
     assert client.post("/api/live/face-check", content=frames[0]).status_code == 401
+
+
+def test_a_dropped_stream_is_stored_as_a_gap_and_reviewers_hear_of_it(
+    client: TestClient,
+    session_id: int,
+    candidate: Account,
+    reviewer: Account,
+    database_url: str,
+) -> None:
+    def drops() -> list[tuple[str, bool]]:
+        with psycopg.connect(database_url) as connection:
+            rows = connection.execute(
+                "SELECT kind, ended_at IS NULL FROM stream_drops WHERE session_id = %s ORDER BY id",
+                (session_id,),
+            ).fetchall()
+        return [(kind, open_) for kind, open_ in rows]
+
+    url = f"/ws/audio/{session_id}?token={candidate.token}"
+    with client.websocket_connect(f"/ws/review/{session_id}?token={reviewer.token}") as review:
+        assert review.receive_json()["type"] == "hello"
+        with client.websocket_connect(url) as ws:
+            assert ws.receive_json()["type"] == "ready"
+            ws.close(1006)
+        while (told := review.receive_json())["type"] != "drop":
+            assert told["type"] == "status"
+        assert told == {"type": "drop", "session_id": session_id, "kind": "audio", "up": False}
+        assert drops() == [("audio", True)]
+        with client.websocket_connect(url) as ws:
+            assert ws.receive_json()["type"] == "ready"
+            ws.send_json({"type": "finish"})
+            assert closed_with(ws)[0] == CloseCode.NORMAL
+    assert drops() == [("audio", False)]

@@ -23,6 +23,7 @@ from interview_monitor.deps import (
     CurrentUser,
     DbSession,
     PrincipalCacheDep,
+    RecordingStoreDep,
     SettingsDep,
 )
 from interview_monitor.errors import ConflictError, UnauthorizedError
@@ -81,10 +82,15 @@ async def create_user(db: DbSession, _: Admin, data: UserCreate) -> UserRead:
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(
-    db: DbSession, admin: Admin, principals: PrincipalCacheDep, user_id: RowId
+    db: DbSession,
+    admin: Admin,
+    principals: PrincipalCacheDep,
+    recordings: RecordingStoreDep,
+    user_id: RowId,
 ) -> Response:
-    """Deletes the account and, by cascade, all of its sessions, events and evidence."""
-    await service.delete_user(db, admin, user_id)
+    """Deletes the account and, by cascade, all of its sessions, events, evidence and
+    recordings."""
+    await service.delete_user(db, admin, user_id, recordings)
     return _forgetting(principals, user_id)
 
 

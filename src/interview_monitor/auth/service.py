@@ -23,6 +23,8 @@ from interview_monitor.errors import (
     NotFoundError,
     UnauthorizedError,
 )
+from interview_monitor.playback.service import forget_user
+from interview_monitor.playback.storage import RecordingStore
 
 DELETED_USER = "the token's user no longer exists"
 BAD_API_KEY = "the API key is invalid or revoked"
@@ -62,12 +64,16 @@ async def list_users(session: AsyncSession, role: Role | None) -> Sequence[User]
     return await UserRepository(session).list(role)
 
 
-async def delete_user(session: AsyncSession, admin: User, user_id: int) -> None:
-    """Deletes the account and, by cascade, all of its sessions, events and evidence."""
+async def delete_user(
+    session: AsyncSession, admin: User, user_id: int, recordings: RecordingStore
+) -> None:
+    """Deletes the account and, by cascade, all of its sessions, events and evidence; their
+    recording files once that is committed."""
     users = UserRepository(session)
     user = await _existing_user(users, user_id)
     if user.id == admin.id:
         raise ForbiddenError("admins cannot delete their own account", ["path", "user_id"])
+    await forget_user(session, recordings, user.id)
     await users.delete(user)
 
 

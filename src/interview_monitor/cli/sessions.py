@@ -1,4 +1,5 @@
-"""`interview-monitor purge`: ended sessions deleted after the retention period."""
+"""`interview-monitor purge`: ended sessions deleted after the retention period, with their
+recording files."""
 
 from __future__ import annotations
 
@@ -22,11 +23,17 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from interview_monitor.interviews.service import purge_ended
+    from interview_monitor.playback.service import sweep
+    from interview_monitor.playback.storage import recording_store
 
     current = settings()
     days = current.retention_days if args.days is None else args.days
     if not 0 < days <= MAX_RETENTION_DAYS:
         raise CommandError(f"--days must be a number of days from 1 to {MAX_RETENTION_DAYS}")
-    deleted = in_session(migrated_url(current), lambda session: purge_ended(session, days))
+    url = migrated_url(current)
+    deleted = in_session(url, lambda session: purge_ended(session, days))
     print(f"deleted {deleted} session(s) that ended more than {days} day(s) ago")
+    # After the deletion is committed, so no file goes while its session could still stay.
+    swept = in_session(url, lambda session: sweep(session, recording_store(current)))
+    print(f"deleted the recordings of {swept} session(s) that no longer exist")
     return 0

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from interview_monitor.deps import CurrentUser, DbSession, Reviewer, RiskModelDep
+from interview_monitor.deps import CurrentUser, DbSession, Reviewer, RiskModelDep, SettingsDep
 from interview_monitor.ids import MAX_ROW_ID, BigRowId, RowId
 from interview_monitor.interviews import service
 from interview_monitor.interviews.schemas import (
@@ -57,11 +57,17 @@ def _read(interview: Any) -> SessionRead:
 
 @router.post("/api/interview/start", status_code=status.HTTP_201_CREATED)
 async def start_interview(
-    db: DbSession, user: CurrentUser, request: Annotated[StartRequest | None, Body()] = None
+    db: DbSession,
+    user: CurrentUser,
+    settings: SettingsDep,
+    request: Annotated[StartRequest | None, Body()] = None,
 ) -> SessionRead:
-    """Start a session. Candidates start their own; reviewers name the candidate's `user_id`."""
+    """Start a session. Candidates start their own (the session of their scheduled interview
+    when one is open now, the same one on every call); reviewers name the `user_id`."""
     body = request or StartRequest()
-    interview = await service.start_session(db, user, body.user_id, body.title)
+    interview = await service.start_session(
+        db, user, body.user_id, body.title, settings.unscheduled_sessions
+    )
     return _read(interview)
 
 

@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interview_monitor.auth.roles import REVIEWERS, Role
-from interview_monitor.db.tables import EvidenceSnapshot, InterviewSession, ReferenceFaceRow, User
+from interview_monitor.db.tables import (
+    EvidenceSnapshot,
+    InterviewSession,
+    ReferenceFaceRow,
+    ScheduledInterview,
+    User,
+)
 from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.interviews.flags import FlagRow, flags_from_columns
 from interview_monitor.interviews.repository import FLAG_MODELS, SessionRepository
@@ -20,6 +26,7 @@ from interview_monitor.interviews.schemas import SummaryQuery
 from interview_monitor.interviews.statuses import SessionStatus
 from interview_monitor.review import audit
 from interview_monitor.risk.engine import Flag, RiskAssessment, RiskModel
+from interview_monitor.scheduling.service import open_interview
 
 
 def is_reviewer(user: User) -> bool:
@@ -27,12 +34,26 @@ def is_reviewer(user: User) -> bool:
 
 
 async def start_session(
-    db: AsyncSession, actor: User, user_id: int | None = None, title: str | None = None
+    db: AsyncSession,
+    actor: User,
+    user_id: int | None = None,
+    title: str | None = None,
+    unscheduled: bool = True,
 ) -> InterviewSession:
+    """A new session; for a candidate with a scheduled interview open now, that interview's
+    session (the same one after a reload or a new sign-in). `unscheduled`: whether
+    candidates may start sessions with no interview scheduled."""
     role = Role(actor.role)
     if role is Role.CANDIDATE:
         if user_id not in (None, actor.id):
             raise ForbiddenError("candidates start only their own sessions", ["body", "user_id"])
+        scheduled = await open_interview(db, actor.id)
+        if scheduled is not None:
+            return await _session_of(db, scheduled)
+        if not unscheduled:
+            raise ForbiddenError(
+                "no interview is scheduled for you now; open the invitation link you were sent"
+            )
         candidate_id = actor.id
     elif role in REVIEWERS:
         if user_id is None:
@@ -50,9 +71,27 @@ async def start_session(
         candidate_id = candidate.id
     else:
         raise ForbiddenError("service accounts cannot start sessions")
+    return await _new_session(db, candidate_id, title)
+
+
+async def _new_session(db: AsyncSession, candidate_id: int, title: str | None) -> InterviewSession:
     repository = SessionRepository(db)
     interview = await repository.add(InterviewSession(user_id=candidate_id, title=title))
     await repository.set_risk(interview.id, 0.0)
+    return interview
+
+
+async def _session_of(db: AsyncSession, scheduled: ScheduledInterview) -> InterviewSession:
+    """The scheduled interview's session: the one it has while in progress, else a new one."""
+    if scheduled.session_id is not None:
+        interview = await SessionRepository(db).get(scheduled.session_id)
+        if interview is not None and interview.status == SessionStatus.IN_PROGRESS:
+            return interview
+        if interview is not None:
+            raise ConflictError(f"your scheduled interview has ended ({interview.status})")
+    interview = await _new_session(db, scheduled.candidate_id, scheduled.title)
+    scheduled.session_id = interview.id
+    await db.flush()
     return interview
 
 

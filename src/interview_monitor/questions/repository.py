@@ -1,4 +1,4 @@
-"""The question bank's table."""
+"""The question bank's table, and finding a stored answer by the client's id for it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interview_monitor.db.tables import InterviewQuestion
+from interview_monitor.db.tables import AnswerEvaluation, InterviewQuestion
 
 
 class QuestionRepository:
@@ -51,3 +51,9 @@ class QuestionRepository:
 
     async def get(self, question_id: str) -> InterviewQuestion | None:
         return await self.session.get(InterviewQuestion, question_id)
+
+    async def answer_by_client_id(self, session_id: int, client_id: str) -> AnswerEvaluation | None:
+        query = select(AnswerEvaluation).where(
+            AnswerEvaluation.session_id == session_id, AnswerEvaluation.client_event_id == client_id
+        )
+        return (await self.session.scalars(query)).one_or_none()

@@ -45,6 +45,12 @@ class AnswerRequest(RequestModel):
         description="When `answer` is blank: use what the candidate said since this time.",
     )
     cadence: CadenceRecord | None = None
+    answer_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The client's id for this answer: sending it again stores nothing new.",
+    )
 
 
 class AnswerStored(BaseModel):

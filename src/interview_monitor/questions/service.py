@@ -7,18 +7,17 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
 from interview_monitor.config import DEFAULT_ANSWER_MATCH_WINDOW
+from interview_monitor.db.commit_hooks import once_committed
 from interview_monitor.db.tables import InterviewQuestion, User
-from interview_monitor.errors import ForbiddenError, InvalidInputError, NotFoundError
+from interview_monitor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from interview_monitor.events.service import store_detected
 from interview_monitor.interviews.repository import SessionRepository
 from interview_monitor.interviews.service import ensure_in_progress, get_session
@@ -150,6 +149,8 @@ async def submit_answer(
     interview = await get_session(db, session_id, user)
     if interview.user_id != user.id:
         raise ForbiddenError("only the session's candidate answers its questions")
+    if (stored_before := await _stored(db, session_id, request)) is not None:
+        return stored_before  # a retry whose first attempt's reply was lost
     await ensure_in_progress(db, session_id)
     question = await get_question(db, request.question_id)
     answer = request.answer.strip()
@@ -180,6 +181,7 @@ async def submit_answer(
             "candidate_answer": answer,
             "ai_relevance_score": relevance,
             "ai_feedback": score.feedback,
+            "client_event_id": request.answer_id,
         },
     )
     stored, _assessment = await store_detected(
@@ -205,7 +207,12 @@ async def submit_answer(
         }
         hub.publish(session_id, update)
 
-    _once_committed(db, tell_reviewers)
+    if not stored.get("answer_evaluations"):  # the same answer_id, stored meanwhile
+        already = await _stored(db, session_id, request)
+        if already is None:
+            raise ConflictError("the answer was not stored; send it again", ["body", "answer_id"])
+        return already
+    once_committed(db, tell_reviewers)
     return AnswerStored(
         id=answer_id,
         session_id=session_id,
@@ -214,17 +221,16 @@ async def submit_answer(
     )
 
 
-def _once_committed(db: AsyncSession, action: Callable[[], None]) -> None:
-    """Run `action` when the transaction commits, whoever ends it; never if a rollback comes
-    first (of a savepoint too: what it stored may be gone)."""
-    pending = [action]
-
-    def committed(_: Session) -> None:
-        while pending:
-            pending.pop()()
-
-    def rolled_back(_: Session, _previous: SessionTransaction) -> None:
-        pending.clear()
-
-    event.listen(db.sync_session, "after_commit", committed, once=True)
-    event.listen(db.sync_session, "after_soft_rollback", rolled_back, once=True)
+async def _stored(db: AsyncSession, session_id: int, request: AnswerRequest) -> AnswerStored | None:
+    """The receipt of the answer already stored under the request's answer_id, if any."""
+    if request.answer_id is None:
+        return None
+    row = await QuestionRepository(db).answer_by_client_id(session_id, request.answer_id)
+    if row is None:
+        return None
+    return AnswerStored(
+        id=row.id,
+        session_id=session_id,
+        question_id=row.question_id or request.question_id,
+        answer_chars=len(row.candidate_answer or ""),
+    )

@@ -20,6 +20,7 @@ from interview_monitor.db.tables import (
 from interview_monitor.detectors.cadence import FLAGGED_VERDICTS
 from interview_monitor.interviews.flags import FlagRow, flag_ref, flags_from_rows
 from interview_monitor.interviews.repository import SessionRepository
+from interview_monitor.playback.service import drops
 from interview_monitor.review import service as review_service
 from interview_monitor.risk.engine import DEFAULT_POLICIES, RiskAssessment, RiskModel
 from interview_monitor.risk.flags import describe_details
@@ -235,6 +236,12 @@ async def build_report(
         "risk_history": [{"at": at, "total_risk_score": score} for at, score in history],
         "timeline": timeline,
         "review": (await review_service.session_review(db, interview.id)).model_dump(),
+        # When the candidate's camera or microphone stream was cut off (ended_at None: it
+        # never came back before the session ended).
+        "stream_drops": [
+            {"kind": drop.kind, "started_at": drop.started_at, "ended_at": drop.ended_at}
+            for drop in await drops(db, interview.id)
+        ],
         "transcripts": [
             {
                 "id": t.id,

@@ -38,6 +38,7 @@ from interview_monitor.live.pipeline import (
 )
 from interview_monitor.live.protocol import FaceReference, Kind, VoiceEnrolled
 from interview_monitor.live.runtime import LiveRuntime
+from interview_monitor.playback.service import stream_back, stream_dropped
 from interview_monitor.streaming.auth import (
     authenticate,
     receive,
@@ -124,6 +125,7 @@ async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind:
         origin = _origin(pipeline, interview, kind)
         stream = pipeline.connect(session_id, kind, origin, time.time(), reference, voice_print)
         connected = True
+        await _note_stream(runtime, database, session_id, kind, up=True)
         await websocket.send_json(
             {"type": "ready", "session_id": session_id, "kind": kind, **stream.counts()}
         )
@@ -137,6 +139,41 @@ async def _media(websocket: WebSocket, parts: Connection, session_id: int, kind:
     finally:
         if connected and pipeline is not None:
             await pipeline.disconnect(session_id, kind, finished)
+            still_open = pipeline.stream(session_id, kind)
+            if finished or still_open is None or not still_open.connections:
+                # Shielded: a handler cancelled as its client goes (or at shutdown) must still
+                # store the drop.
+                noting = asyncio.ensure_future(
+                    _note_stream(runtime, database, session_id, kind, up=finished)
+                )
+                _noting.add(noting)
+                noting.add_done_callback(_noting.discard)
+                await asyncio.shield(noting)
+
+
+_noting: set[asyncio.Future[None]] = set()  # kept referenced until they are done
+
+
+async def _note_stream(
+    runtime: LiveRuntime, database: Database, session_id: int, kind: Kind, up: bool
+) -> None:
+    """Store when a stream drops and when it is back (or finished), and tell the session's
+    reviewers; a failure to store it must not end the stream."""
+    try:
+        async with database.session() as db:
+            changed = await (stream_back if up else stream_dropped)(db, session_id, kind)
+    except Exception:
+        log.exception(
+            "could not store the %s stream of session %s going %s",
+            kind,
+            session_id,
+            "up" if up else "down",
+        )
+        return
+    if changed:
+        runtime.hub.publish(
+            session_id, {"type": "drop", "session_id": session_id, "kind": kind, "up": up}
+        )
 
 
 async def _reference(database: Database, session_id: int) -> FaceReference | None:

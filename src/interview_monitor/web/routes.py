@@ -56,6 +56,11 @@ async def candidate_page(live: LiveRuntimeDep) -> HTMLResponse:
     return HTMLResponse(page, headers=_HEADERS)
 
 
+@router.get("/invite/{token}")
+async def invitation_page(token: str) -> FileResponse:
+    return _page("invite.html")
+
+
 @router.get("/review")
 async def dashboard_page() -> FileResponse:
     return _page("review.html")

@@ -2,6 +2,8 @@ import { $, ApiError, api, requireUser, signOut } from "/static/api.js";
 import { Microphone, Streamer, captureJpeg, openDevices } from "/static/media.js";
 import { PageTelemetry } from "/static/telemetry.js";
 import { TypingRecorder } from "/static/typing.js";
+import { AnswerOutbox } from "/static/outbox.js";
+import { Recorder } from "/static/recorder.js";
 
 const { user } = requireUser(["candidate"]);
 const QUESTION_COUNT = Number(new URLSearchParams(location.search).get("questions")) || 5;
@@ -10,6 +12,7 @@ const SPOKEN_ANSWER_WAIT_MS = 4000;
 // The sentence read aloud at the check is the voice print the interview's audio is judged
 // against (5-8 s of speech; the server asks for another reading if it is not good enough).
 const READING_MS = 8000;
+const OFFLINE = "The connection dropped. Your answers are kept on this device and will be sent when it is back.";
 const typing = new TypingRecorder($("#answer"));
 const state = {
   media: null, checkMic: null, streamer: null, session: null, questions: [], index: 0, shownAt: null,
@@ -105,11 +108,11 @@ async function openSession() {
   if (saved) {
     try {
       const existing = await api(`/api/interview/${saved.id}`);
-      if (existing.status === "IN_PROGRESS") return saved;
+      if (existing.status === "IN_PROGRESS") return { ...saved, start: existing.start_time };
     } catch (error) { if (!(error instanceof ApiError)) throw error; }
   }
   const created = await api("/api/interview/start", { method: "POST", json: { title: "Interview" } });
-  return { id: created.session_id, index: 0 };
+  return { id: created.session_id, index: 0, start: created.start_time };
 }
 
 async function startInterview() {
@@ -127,7 +130,8 @@ async function startInterview() {
     }
     state.questions = (await api(`/api/questions?limit=${QUESTION_COUNT}`));
   } catch (error) {
-    $("#check-error").textContent = error.message;
+    $("#check-error").textContent = error instanceof ApiError ? error.message
+      : "The server cannot be reached. Check your connection, then press Start again.";
     $("#start").disabled = false;
     return;
   }
@@ -147,6 +151,10 @@ async function startInterview() {
     wantFullscreen: document.body.dataset.fullscreen === "true",
   });
   state.telemetry.start();
+  state.outbox = new AnswerOutbox(state.session.id, showSync);
+  state.outbox.flush();
+  state.recorder = new Recorder(state.session.id, state.session.start, state.media, showSync);
+  state.recorder.start();
   step("interview");
   showQuestion();
 }
@@ -187,21 +195,30 @@ async function submitAnswer() {
       await new Promise((resolve) => setTimeout(resolve, SPOKEN_ANSWER_WAIT_MS));
       $("#answer-error").textContent = "";
     }
-    await api(`/api/interview/${state.session.id}/answers`, {
-      method: "POST",
-      json: { question_id: question.id, answer: $("#answer").value, spoken_since: state.shownAt, cadence: typing.finish() },
+    await state.outbox.submit({
+      question_id: question.id, answer: $("#answer").value, spoken_since: state.shownAt, cadence: typing.finish(),
     });
     if (state.index === state.questions.length - 1) await finish();
     else { state.index += 1; showQuestion(); }
   } catch (error) {
-    $("#answer-error").textContent = error.message;
+    $("#answer-error").textContent = error instanceof ApiError ? error.message : OFFLINE;
   } finally {
     $("#submit").disabled = false;
   }
 }
 
+// What is still on its way: answers kept on this device, recording segments waiting.
+function showSync() {
+  const answers = state.outbox ? state.outbox.waiting.length : 0;
+  const segments = state.recorder ? state.recorder.waiting.length : 0;
+  $("#sync-status").textContent = answers ? `${OFFLINE} (${answers} waiting)`
+    : segments > 1 ? "Saving the recording…" : "";
+}
+
 async function finish() {
   $("#submit").disabled = true;
+  await state.outbox.sendAll();
+  await state.recorder.finish();
   await state.streamer.finish();
   await api(`/api/interview/${state.session.id}/end`, { method: "POST", json: { status: "COMPLETED" } });
   closeInterview();
@@ -210,6 +227,7 @@ async function finish() {
 async function endedByInterviewer() {
   if (state.ended) return;
   state.ended = true;
+  await state.recorder?.finish(); // none yet if the session ended as the streams opened
   await state.streamer.finish();
   closeInterview();
   $("#done-message").textContent = "The interviewer has ended this session. Thank you for your time.";

@@ -1,6 +1,7 @@
 import { $, api, el, formatTime, offset, requireUser, openSocket, toast, topbar } from "/static/api.js";
 import { kindsOf, renderIncidents } from "/static/incidents.js";
 import { noteOn, openHtmlReport, renderReview } from "/static/review-work.js";
+import { Player } from "/static/player.js";
 
 requireUser(["interviewer", "admin"]);
 const sessionId = Number(location.pathname.split("/").pop());
@@ -8,6 +9,7 @@ const KIND_PATH = { object_detection_events: "object-detection", face_pose_event
 const LEVEL_LINES = document.body.dataset.levelStarts.split(",").map(Number); // from the server
 const view = { report: null, selected: null, incident: null, snapshots: new Map(), live: {} };
 $("#topbar").replaceWith(topbar("/review"));
+const player = new Player($("#player"), sessionId);
 const NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attrs, text) {
@@ -29,6 +31,12 @@ function drawPlot(report) {
   const endTime = report.end_time ? new Date(report.end_time).getTime() : Date.now();
   const end = Math.max(endTime, ...points.map((p) => p[0]), start + 60000);
   const x = (t) => L + ((t - start) / (end - start)) * (W - L - 8);
+  // A click on the plot plays the recording from that moment.
+  plot.onclick = (event) => {
+    const box = plot.getBoundingClientRect();
+    const t = start + (((event.clientX - box.left) / box.width) * W - L) / (W - L - 8) * (end - start);
+    player.seek(Math.max(0, (t - start) / 1000), true);
+  };
   const y = (v) => T + (1 - v / 100) * (H - T - B);
   const nodes = [];
   for (const v of [0, ...LEVEL_LINES, 100]) {
@@ -67,6 +75,11 @@ function render(report) {
   renderKindFilter(report.review.incidents);
   renderTimeline();
   renderReview(report.review, { sessionId, start: report.start_time, reload: load });
+  const sessionEnd = report.end_time ? secondsFromStart(report.end_time) : (Date.now() - new Date(report.start_time)) / 1000;
+  const parts = report.review.incidents.flatMap((incident) => incident.parts);
+  player.load().then(() => player.mark(parts.map((part) =>
+    ({ at: secondsFromStart(part.start), label: part.label, onclick: () => showDetail(part.ref) })), sessionEnd))
+    .catch((e) => toast(e.message));
   renderAnswers(report.answer_evaluations);
   $("#transcripts").replaceChildren(...(report.transcripts.length ? report.transcripts.map((t) =>
     el("div", { class: "transcript" }, el("span", { class: "muted small" }, offset(secondsFromStart(t.start_timestamp)) + "  "),
@@ -84,11 +97,20 @@ function renderKindFilter(incidents) {
   select.value = [...select.options].some((o) => o.value === chosen) ? chosen : "";
 }
 
+// A span when the candidate's stream was cut off: nothing was watched or recorded then.
+function dropEntry(drop) {
+  const seconds = ((drop.ended_at ? new Date(drop.ended_at) : new Date(view.report.end_time || Date.now())) - new Date(drop.started_at)) / 1000;
+  return el("li", { class: "drop" }, el("span", { class: "when" }, offset(secondsFromStart(drop.started_at))),
+    el("div", {}, el("div", { class: "what" }, `${drop.kind === "video" ? "Camera" : "Microphone"} stream dropped`),
+      el("div", { class: "detail" }, drop.ended_at ? `for ${seconds.toFixed(0)} s` : "not back yet")));
+}
+
 function renderTimeline() {
   const { incidents } = view.report.review;
   const flags = incidents.reduce((n, i) => n + i.parts.length, 0);
   const shown = renderIncidents($("#timeline"), incidents, { start: view.report.start_time, kind: $("#kind").value,
     selected: view.selected, onSelect: (ref, incident) => showDetail(ref, incident) });
+  $("#timeline").append(...(view.report.stream_drops || []).map(dropEntry));
   $("#flag-count").textContent = `${flags} flag${flags === 1 ? "" : "s"} in ${incidents.length} incident${incidents.length === 1 ? "" : "s"}` +
     (shown < incidents.length ? ` · ${shown} shown` : "");
 }
@@ -104,6 +126,7 @@ async function showDetail(ref, incident) {
   const flag = view.report.timeline.find((f) => f.ref === ref);
   renderTimeline();
   $(`#timeline [data-ref="${ref}"]`)?.focus();
+  player.seek(secondsFromStart(flag.at)).catch((e) => toast(e.message));
   const image = el("img", { class: "snapshot", alt: "Evidence snapshot" });
   const rows = [["What", flag.label], ["When", `${offset(secondsFromStart(flag.at))} into the interview`],
     ["Duration", flag.duration_ms ? `${(flag.duration_ms / 1000).toFixed(1)} s` : "—"],
@@ -155,7 +178,10 @@ function cadenceText(c) {
 function renderLive() {
   const streams = Object.entries(view.live || {});
   const connected = streams.some(([, s]) => s.connected);
-  $("#live-badge").replaceChildren(connected ? el("span", { class: "badge live" }, "Live") : "");
+  // A stream seen once and now gone, in a session still running: the candidate dropped.
+  const dropped = view.report && view.report.status === "IN_PROGRESS" ? streams.filter(([, s]) => !s.connected) : [];
+  $("#live-badge").replaceChildren(connected ? el("span", { class: "badge live" }, "Live") : "",
+    ...dropped.map(([kind]) => el("span", { class: "badge HIGH", role: "status" }, `${kind === "video" ? "Camera" : "Microphone"} stream dropped`)));
   $("#live-counts").textContent = streams.map(([k, s]) =>
     `${k}: ${s.processed} processed${s.skipped ? `, ${s.skipped} skipped` : ""}`).join(" · ");
 }
@@ -170,7 +196,7 @@ function watch() {
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.live) { view.live = message.live; renderLive(); }
-    if (["flags", "answer", "hello", "browser"].includes(message.type)) {
+    if (["flags", "answer", "hello", "browser", "drop"].includes(message.type)) {
       clearTimeout(reloadTimer);
       reloadTimer = setTimeout(() => load().catch((e) => toast(e.message)), 150);
     }
