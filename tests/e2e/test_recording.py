@@ -22,12 +22,8 @@ from tests.e2e.test_browser import (
     _latest_session,
     _launch,
     _sign_in,
-    chromium,
-    server,
-    workdir,
 )
 
-__all__ = ["chromium", "server", "workdir"]
 pytestmark = pytest.mark.browser
 SEGMENT_S = 10.0
 WEBM_BYTES = b"\x1a\x45\xdf\xa3"

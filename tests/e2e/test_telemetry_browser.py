@@ -15,10 +15,9 @@ import psycopg
 import pytest
 
 from tests.e2e.server import add_user, running_server
-from tests.e2e.test_browser import _latest_session, _launch, _sign_in, chromium, workdir
+from tests.e2e.test_browser import _latest_session, _launch, _sign_in
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium", "workdir"]  # the fixtures this module shares with test_browser
 PASSWORD = "e2e-password-1"
 HEARTBEAT_S = 2
 SPAN_MS = 5000
