@@ -234,13 +234,18 @@ async def test_a_reference_face_needs_exactly_one_face(
         await pipeline.reference_face(32, b"not an image", "uploaded photo")
 
 
-async def stream_both(pipeline: LivePipeline, session_id: int, clip: Path) -> tuple[Stream, Stream]:
+async def stream_both(
+    pipeline: LivePipeline, session_id: int, clip: Path, audio_until_s: float | None = None
+) -> tuple[Stream, Stream]:
     """The clip's frames (2 a second, each answered before the next) and its sound, paced
-    together on one origin as the candidate's page sends them."""
+    together on one origin as the candidate's page sends them; with `audio_until_s`, the audio
+    stream is finished there while the video goes on."""
     origin = datetime.now(UTC)
     video = pipeline.connect(session_id, "video", origin, time.time())
     audio = pipeline.connect(session_id, "audio", origin, time.time())
     pcm = decode_audio(clip)[0]
+    if audio_until_s is not None:
+        pcm = pcm[: int(audio_until_s * 16000) * 2]
     sent = 0
     for index, frame in enumerate(jpeg_frames(clip, 2.0)):
         t_s = index * 0.5
@@ -248,6 +253,9 @@ async def stream_both(pipeline: LivePipeline, session_id: int, clip: Path) -> tu
         if upto > sent:
             pipeline.feed_audio(session_id, pcm[sent:upto], origin.timestamp() + t_s)
             sent = upto
+        elif audio_until_s is not None and pipeline.stream(session_id, "audio") is not None:
+            await settled(audio)
+            await pipeline.disconnect(session_id, "audio", finished=True)
         pipeline.feed_video(session_id, frame, origin.timestamp() + t_s)
         await settled(video)
     await settled(audio)
@@ -278,3 +286,18 @@ async def test_people_speaking_in_their_own_voice_are_not_flagged_live(
     events = recorder.events(111)
     assert len([e for e in events if e.table == "audio_transcripts"]) >= 3  # speech was heard
     assert [e for e in events if e.columns.get("event_type") == LIPS] == []
+
+
+async def test_speech_the_audio_close_ends_is_judged_while_the_video_goes_on(
+    running: tuple[LivePipeline, Recorder], tmp_path: Path, test_data: Path
+) -> None:
+    # The voice runs from 2.5 s to 12.3 s with a pause at 5-5.7 s; the audio stops at 9 s, mid
+    # sentence: only the segment its close ends (5.7-9 s) brings the shut-mouth speech past 4 s.
+    pipeline, recorder = running
+    clip = voice_over(tmp_path / "voice_over.mp4", test_data)
+    await stream_both(pipeline, 112, clip, audio_until_s=9.0)
+    assert pipeline.stream(112, "audio") is None
+    await pipeline.disconnect(112, "video", finished=True)
+    await pipeline.drain()
+    [event] = [e for e in recorder.events(112) if e.columns.get("event_type") == LIPS]
+    assert 2.0 <= event.start_s <= 3.0 and 8.5 <= event.end_s <= 9.5

@@ -351,6 +351,7 @@ class LivePipeline:
             )
             return
         if isinstance(reply, Closed):
+            self._check_lips(stream, reply)
             self._finish(stream, reply.events, reply.stats)
             return
         stream.in_flight = max(0, stream.in_flight - 1)
@@ -369,9 +370,9 @@ class LivePipeline:
             stream.waiting = None
             self._send_frame(stream, t_s, jpeg, waited_since)
 
-    def _check_lips(self, stream: Stream, reply: Done) -> None:
+    def _check_lips(self, stream: Stream, reply: Done | Closed) -> None:
         """Speech with no moving lips needs both streams: fused here (live/lips.py)."""
-        if reply.mouth is not None:
+        if isinstance(reply, Done) and reply.mouth is not None:
             events = self._lips.frame(stream.session_id, stream.origin, *reply.mouth)
         elif reply.speech:
             events = self._lips.speech(stream.session_id, stream.origin, reply.speech)
@@ -379,7 +380,8 @@ class LivePipeline:
             return
         video = self._streams.get((stream.session_id, "video"))
         if events and video is not None:  # the findings are on the video stream's clock
-            self._track(self.sink(stream.session_id, video.origin, events, reply.received_at))
+            received_at = reply.received_at if isinstance(reply, Done) else time.time()
+            self._track(self.sink(stream.session_id, video.origin, events, received_at))
 
     def _answer_probe(self, reply: Probed) -> None:
         waiting = self._probes.get(reply.stream_id)

@@ -165,6 +165,7 @@ class Closed:
     stream_id: int
     events: list[DetectedEvent]
     stats: dict[str, Any]
+    speech: tuple[tuple[float, float], ...] = ()  # audio: segments closed by the close (Done)
 
 
 Reply = Ready | Failed | Opened | Probed | VoiceEnrolled | Done | Transcripts | Closed

@@ -382,8 +382,10 @@ class Worker:
                 if self.batcher.unfinished_for(detector.session):
                     continue
                 stats = stats | self.batcher.stats
+            # The segment the close ended goes to the lip check too.
+            speech = detector.new_speech() if isinstance(detector, _AudioDetector) else ()
             del self._closing[stream_id], self.detectors[stream_id]
-            replies.append(Closed(stream_id, events, stats))
+            replies.append(Closed(stream_id, events, stats, speech))
         return replies
 
 
