@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from interview_monitor.detectors.lips import KIND as LIPS
 from interview_monitor.live.pipeline import LivePipeline, NoReferenceFaceError, Stream
 from interview_monitor.media.audio import decode_audio
 from interview_monitor.signals import DetectedEvent
+from tests.lips_media import chained_grid, voice_over
 from tests.live.harness import jpeg_frames
 
 pytestmark = pytest.mark.anyio
@@ -230,3 +232,72 @@ async def test_a_reference_face_needs_exactly_one_face(
     assert (several.value.reason, none.value.reason) == ("several_faces", "no_face")
     with pytest.raises(ValueError):  # unreadable: not a NoReferenceFaceError
         await pipeline.reference_face(32, b"not an image", "uploaded photo")
+
+
+async def stream_both(
+    pipeline: LivePipeline, session_id: int, clip: Path, audio_until_s: float | None = None
+) -> tuple[Stream, Stream]:
+    """The clip's frames (2 a second, each answered before the next) and its sound, paced
+    together on one origin as the candidate's page sends them; with `audio_until_s`, the audio
+    stream is finished there while the video goes on."""
+    origin = datetime.now(UTC)
+    video = pipeline.connect(session_id, "video", origin, time.time())
+    audio = pipeline.connect(session_id, "audio", origin, time.time())
+    pcm = decode_audio(clip)[0]
+    if audio_until_s is not None:
+        pcm = pcm[: int(audio_until_s * 16000) * 2]
+    sent = 0
+    for index, frame in enumerate(jpeg_frames(clip, 2.0)):
+        t_s = index * 0.5
+        upto = min(len(pcm), int((t_s + 0.5) * 16000) * 2)
+        if upto > sent:
+            pipeline.feed_audio(session_id, pcm[sent:upto], origin.timestamp() + t_s)
+            sent = upto
+        elif audio_until_s is not None and pipeline.stream(session_id, "audio") is not None:
+            await settled(audio)
+            await pipeline.disconnect(session_id, "audio", finished=True)
+        pipeline.feed_video(session_id, frame, origin.timestamp() + t_s)
+        await settled(video)
+    await settled(audio)
+    return video, audio
+
+
+async def test_another_voice_over_a_shut_mouth_is_flagged_live(
+    running: tuple[LivePipeline, Recorder], tmp_path: Path, test_data: Path
+) -> None:
+    pipeline, recorder = running
+    await stream_both(pipeline, 110, voice_over(tmp_path / "voice_over.mp4", test_data))
+    await pipeline.disconnect(110, "video", finished=True)
+    await pipeline.disconnect(110, "audio", finished=True)
+    await pipeline.drain()
+    [event] = [e for e in recorder.events(110) if e.columns.get("event_type") == LIPS]
+    assert event.table == "face_pose_events" and 2.0 <= event.start_s <= 3.0
+    assert event.details["still_frames"] >= 8
+
+
+async def test_people_speaking_in_their_own_voice_are_not_flagged_live(
+    running: tuple[LivePipeline, Recorder], tmp_path: Path
+) -> None:
+    pipeline, recorder = running
+    await stream_both(pipeline, 111, chained_grid(tmp_path / "grid.mp4"))
+    await pipeline.disconnect(111, "video", finished=True)
+    await pipeline.disconnect(111, "audio", finished=True)
+    await pipeline.drain()
+    events = recorder.events(111)
+    assert len([e for e in events if e.table == "audio_transcripts"]) >= 3  # speech was heard
+    assert [e for e in events if e.columns.get("event_type") == LIPS] == []
+
+
+async def test_speech_the_audio_close_ends_is_judged_while_the_video_goes_on(
+    running: tuple[LivePipeline, Recorder], tmp_path: Path, test_data: Path
+) -> None:
+    # The voice runs from 2.5 s to 12.3 s with a pause at 5-5.7 s; the audio stops at 9 s, mid
+    # sentence: only the segment its close ends (5.7-9 s) brings the shut-mouth speech past 4 s.
+    pipeline, recorder = running
+    clip = voice_over(tmp_path / "voice_over.mp4", test_data)
+    await stream_both(pipeline, 112, clip, audio_until_s=9.0)
+    assert pipeline.stream(112, "audio") is None
+    await pipeline.disconnect(112, "video", finished=True)
+    await pipeline.drain()
+    [event] = [e for e in recorder.events(112) if e.columns.get("event_type") == LIPS]
+    assert 2.0 <= event.start_s <= 3.0 and 8.5 <= event.end_s <= 9.5

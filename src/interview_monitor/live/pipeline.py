@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from interview_monitor.live.lips import LiveLipChecks
 from interview_monitor.live.pool import WorkerPool, kind_of, session_of, stream_id_for
 from interview_monitor.live.protocol import (
     AudioChunk,
@@ -126,6 +127,7 @@ class LivePipeline:
     _probes: dict[int, list[_Probe]] = field(default_factory=dict)
     # Voice checks waiting for their answer (a dead worker's are not sent again: they time out).
     _voice_checks: dict[int, list[asyncio.Future[VoiceEnrolled]]] = field(default_factory=dict)
+    _lips: LiveLipChecks = field(default_factory=LiveLipChecks)
 
     async def start(self, timeout_s: float = 180.0) -> None:
         self._pool = WorkerPool(self.counts, self._on_reply, self._restarted)
@@ -362,6 +364,7 @@ class LivePipeline:
             )
             return
         if isinstance(reply, Closed):
+            self._check_lips(stream, reply)
             self._finish(stream, reply.events, reply.stats)
             return
         stream.in_flight = max(0, stream.in_flight - 1)
@@ -374,10 +377,24 @@ class LivePipeline:
             self._track(
                 self.sink(stream.session_id, stream.origin, reply.events, reply.received_at)
             )
+        self._check_lips(stream, reply)
         if stream.kind == "video" and stream.waiting is not None and not stream.in_flight:
             t_s, jpeg, waited_since = stream.waiting
             stream.waiting = None
             self._send_frame(stream, t_s, jpeg, waited_since)
+
+    def _check_lips(self, stream: Stream, reply: Done | Closed) -> None:
+        """Speech with no moving lips needs both streams: fused here (live/lips.py)."""
+        if isinstance(reply, Done) and reply.mouth is not None:
+            events = self._lips.frame(stream.session_id, stream.origin, *reply.mouth)
+        elif reply.speech:
+            events = self._lips.speech(stream.session_id, stream.origin, reply.speech)
+        else:
+            return
+        video = self._streams.get((stream.session_id, "video"))
+        if events and video is not None:  # the findings are on the video stream's clock
+            received_at = reply.received_at if isinstance(reply, Done) else time.time()
+            self._track(self.sink(stream.session_id, video.origin, events, received_at))
 
     def _answer_probe(self, reply: Probed) -> None:
         waiting = self._probes.get(reply.stream_id)
@@ -446,6 +463,8 @@ class LivePipeline:
         self._by_id.pop(stream.stream_id, None)
         if self._streams.get((stream.session_id, stream.kind)) is stream:
             del self._streams[(stream.session_id, stream.kind)]
+        if not self.status(stream.session_id):
+            self._lips.forget(stream.session_id)
         if stream.closed is not None and not stream.closed.done():
             stream.closed.set_result(None)
         self._report(session_of(stream.stream_id))

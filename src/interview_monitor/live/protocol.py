@@ -142,6 +142,11 @@ class Done:
     events: list[DetectedEvent]
     received_at: float
     error: str | None
+    # video: the frame's (t_s, mouth opening or None); audio: the VAD speech segments
+    # (start_s, end_s) this chunk closed. For the speech-without-lip-motion check, which needs
+    # both streams and so runs in the server process (live/lips.py).
+    mouth: tuple[float, float | None] | None = None
+    speech: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,7 @@ class Closed:
     stream_id: int
     events: list[DetectedEvent]
     stats: dict[str, Any]
+    speech: tuple[tuple[float, float], ...] = ()  # audio: segments closed by the close (Done)
 
 
 Reply = Ready | Failed | Opened | Probed | VoiceEnrolled | Done | Transcripts | Closed

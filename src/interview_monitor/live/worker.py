@@ -82,6 +82,11 @@ class _VideoDetector:
     def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]:
         return self._session.feed_jpeg(payload, t_s)
 
+    @property
+    def mouth_opening(self) -> float | None:
+        """Of the last frame fed."""
+        return self._session.mouth_opening
+
     def close(self, t_s: float) -> tuple[list[DetectedEvent], dict[str, Any]]:
         return self._session.close(t_s), dict(self._session.stats)
 
@@ -111,6 +116,13 @@ class _AudioDetector:
             voice_print=None if voice_print is None else np.array(voice_print, np.float32),
         )
         self.offset_s = offset_s
+        self._speech_reported = 0
+
+    def new_speech(self) -> tuple[tuple[float, float], ...]:
+        """VAD segments closed since the last call, in the stream's times."""
+        segments = self.session.speech_segments[self._speech_reported :]
+        self._speech_reported += len(segments)
+        return tuple((start + self.offset_s, end + self.offset_s) for start, end in segments)
 
     def feed(self, payload: bytes, t_s: float, received_at: float) -> list[DetectedEvent]:
         return self.placed(self.session.feed_pcm(payload, received_at))
@@ -334,6 +346,10 @@ class Worker:
         except Exception as error:
             # An undecodable frame is the client's fault; the detector state stays usable.
             return [Done(stream_id, [], received_at, f"{type(error).__name__}: {error}")]
+        if isinstance(detector, _VideoDetector):
+            return [Done(stream_id, events, received_at, None, (t_s, detector.mouth_opening))]
+        if isinstance(detector, _AudioDetector):
+            return [Done(stream_id, events, received_at, None, speech=detector.new_speech())]
         return [Done(stream_id, events, received_at, None)]
 
     def _close(self, stream_id: int, t_s: float) -> list[Reply]:
@@ -366,8 +382,10 @@ class Worker:
                 if self.batcher.unfinished_for(detector.session):
                     continue
                 stats = stats | self.batcher.stats
+            # The segment the close ended goes to the lip check too.
+            speech = detector.new_speech() if isinstance(detector, _AudioDetector) else ()
             del self._closing[stream_id], self.detectors[stream_id]
-            replies.append(Closed(stream_id, events, stats))
+            replies.append(Closed(stream_id, events, stats, speech))
         return replies
 
 

@@ -6,15 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interview_monitor.risk.engine import Flag, RiskAssessment, RiskModel
 from interview_monitor.risk.flags import flags_for_event
 from interview_monitor.signals import DetectedEvent
 
+if TYPE_CHECKING:  # the detectors load models: imported only when a file needs them
+    from interview_monitor.detectors.audio import AudioAnalysis
+    from interview_monitor.detectors.vision import VisionAnalysis
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac"}
-VIDEO_SUFFIXES = {".mp4", ".webm", ".avi", ".mov", ".mkv", ".gif", ".m4v"}
+VIDEO_SUFFIXES = {".mp4", ".webm", ".avi", ".mov", ".mkv", ".gif", ".m4v", ".mpg", ".mpeg"}
 
 
 class AnalysisError(Exception):
@@ -76,16 +80,16 @@ def _kind_of(path: Path) -> str:
     )
 
 
-def _vision_events(path: Path, sample_fps: float) -> tuple[float, list[DetectedEvent]]:
-    from interview_monitor.detectors.vision import VisionConfig, analyze_frames
+def _vision(path: Path, sample_fps: float) -> tuple[float, VisionAnalysis]:
+    from interview_monitor.detectors.vision import VisionConfig, analyze_video
     from interview_monitor.media.video import iter_frames, probe_duration
 
     duration = probe_duration(path)
-    return duration, analyze_frames(iter_frames(path, sample_fps), VisionConfig(), end_s=duration)
+    return duration, analyze_video(iter_frames(path, sample_fps), VisionConfig(), end_s=duration)
 
 
-def _audio_events(path: Path, required: bool) -> tuple[float, list[DetectedEvent]]:
-    from interview_monitor.detectors.audio import AudioConfig, analyze_pcm
+def _audio(path: Path, required: bool) -> tuple[float, AudioAnalysis | None]:
+    from interview_monitor.detectors.audio import AudioConfig, analyze_recording
     from interview_monitor.media.audio import decode_audio
 
     try:
@@ -93,8 +97,17 @@ def _audio_events(path: Path, required: bool) -> tuple[float, list[DetectedEvent
     except Exception as error:
         if required:
             raise AnalysisError(f"{path}: cannot decode audio: {error}") from None
-        return 0.0, []
-    return duration, analyze_pcm(pcm, AudioConfig())
+        return 0.0, None
+    return duration, analyze_recording(pcm, AudioConfig())
+
+
+def _lip_events(vision: VisionAnalysis | None, audio: AudioAnalysis | None) -> list[DetectedEvent]:
+    """A video with sound: speech heard while the face in view kept its mouth shut."""
+    if vision is None or audio is None or len(vision.mouth_openings) < 2:
+        return []
+    from interview_monitor.detectors.lips import speech_without_lip_motion
+
+    return speech_without_lip_motion(vision.mouth_openings, audio.speech_segments)
 
 
 def analyze_file(
@@ -104,23 +117,28 @@ def analyze_file(
     if not path.is_file():
         raise AnalysisError(f"{path}: no such file")
     kind = _kind_of(path)
-    events: list[DetectedEvent] = []
     duration = 0.0
+    vision: VisionAnalysis | None = None
+    audio: AudioAnalysis | None = None
     try:
         if kind in ("image", "video"):
             if progress:
                 progress(f"analysing frames of {path} ...")
-            duration, events = _vision_events(path, sample_fps)
+            duration, vision = _vision(path, sample_fps)
         if kind in ("audio", "video"):
             if progress:
                 progress(f"analysing sound of {path} ...")
-            audio_duration, audio_events = _audio_events(path, required=kind == "audio")
+            audio_duration, audio = _audio(path, required=kind == "audio")
             duration = max(duration, audio_duration)
-            events += audio_events
     except AnalysisError:
         raise
     except (OSError, ValueError) as error:
         raise AnalysisError(f"{path}: cannot analyse: {error}") from None
+    events = [
+        *(vision.events if vision else []),
+        *(audio.events if audio else []),
+        *_lip_events(vision, audio),
+    ]
     events.sort(key=lambda event: (event.start_s, event.table))
     origin = datetime.now(UTC)
     risk = RiskModel().assess(detected_flags(events, origin))

@@ -80,6 +80,12 @@ DEFAULT_POLICIES: dict[str, KindPolicy] = {
         "an answer nearly copied another candidate's answer to the same question",
     ),
     "no_face": KindPolicy("Candidate absent", 45.0, "no face was in the frame"),
+    # Another voice (a helper off camera, a playback) while the candidate's lips stayed shut.
+    "speech_without_lip_motion": KindPolicy(
+        "Speech with no moving lips",
+        45.0,
+        "speech was heard while the candidate's face was in view and their lips did not move",
+    ),
     "camera_blocked": KindPolicy("Camera covered", 45.0, "the camera was covered or dark"),
     "looking_away": KindPolicy("Looking away", 40.0, "the candidate looked away from the screen"),
     "head_turned": KindPolicy("Head turned", 35.0, "the candidate's head was turned away"),
@@ -148,6 +154,7 @@ FACE_KINDS = {
     "camera_blocked",
     "frozen_video",
     "virtual_camera",
+    "speech_without_lip_motion",
 }
 
 

@@ -11,12 +11,18 @@ from interview_monitor.detectors.audio.enrolment import (
     enrol_read_aloud,
 )
 from interview_monitor.detectors.audio.models import AudioModels, load_audio_models
-from interview_monitor.detectors.audio.session import AudioSession, analyze_pcm
+from interview_monitor.detectors.audio.session import (
+    AudioAnalysis,
+    AudioSession,
+    analyze_pcm,
+    analyze_recording,
+)
 from interview_monitor.detectors.audio.speakers import SpeakerVerdict
 from interview_monitor.detectors.audio.voices import VoiceFinding
 
 __all__ = [
     "DEFAULT_CUE_PHRASES",
+    "AudioAnalysis",
     "AudioConfig",
     "AudioModels",
     "AudioSession",
@@ -25,6 +31,7 @@ __all__ = [
     "VoiceEnrolment",
     "VoiceFinding",
     "analyze_pcm",
+    "analyze_recording",
     "enrol_read_aloud",
     "load_audio_models",
 ]

@@ -132,6 +132,11 @@ class AudioSession:
         ]
 
     @property
+    def speech_segments(self) -> list[tuple[float, float]]:
+        """(start_s, end_s) of every closed VAD speech segment, transcribed or not."""
+        return [(span.start_s, span.end_s) for span in self._closed_spans]
+
+    @property
     def speaker_turns(self) -> list[tuple[float, float, bool]]:
         """(start_s, end_s, is_other_voice) for the speech the segment-close tracker judged."""
         return self._voices.tracker.turns()
@@ -354,13 +359,19 @@ def _audio_s(stretches: list[_Stretch]) -> float:
     return sum(stretch.end - stretch.start for stretch in stretches) / SAMPLE_RATE
 
 
-def analyze_pcm(
+@dataclass(frozen=True, slots=True)
+class AudioAnalysis:
+    events: list[DetectedEvent]
+    speech_segments: list[tuple[float, float]]  # (start_s, end_s) of every VAD segment
+
+
+def analyze_recording(
     pcm: bytes, config: AudioConfig | None = None, voice_print: FloatArray | None = None
-) -> list[DetectedEvent]:
-    """Transcript events of a whole recording (16 kHz mono s16le PCM), fed as a stream in
-    10 s chunks so memory stays bounded and results match live streaming. With the whole
-    recording heard, every segment judged to hold another voice (or a voice mismatch) is
-    marked, including those transcribed before the evidence was there."""
+) -> AudioAnalysis:
+    """Transcript events and speech segments of a whole recording (16 kHz mono s16le PCM), fed
+    as a stream in 10 s chunks so memory stays bounded and results match live streaming. With
+    the whole recording heard, every segment judged to hold another voice (or a voice mismatch)
+    is marked, including those transcribed before the evidence was there."""
     session = AudioSession(config, voice_print=voice_print)
     chunk = 10 * SAMPLE_RATE * 2
     events: list[DetectedEvent] = []
@@ -368,9 +379,17 @@ def analyze_pcm(
         events += session.feed_pcm(pcm[offset : offset + chunk])
     events += session.close()
     judged = {(span.start_s, span.end_s): span for span in session.spans_with_other_voices()}
-    return [
+    marked = [
         dataclasses.replace(event, columns={**event.columns, **session.voice_columns(judged[key])})
         if (key := (event.start_s, event.end_s)) in judged
         else event
         for event in events
     ]
+    return AudioAnalysis(marked, session.speech_segments)
+
+
+def analyze_pcm(
+    pcm: bytes, config: AudioConfig | None = None, voice_print: FloatArray | None = None
+) -> list[DetectedEvent]:
+    """`analyze_recording`'s transcript events only."""
+    return analyze_recording(pcm, config, voice_print).events

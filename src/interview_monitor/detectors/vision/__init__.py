@@ -18,6 +18,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import itertools  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 
 import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
@@ -32,21 +33,31 @@ from interview_monitor.detectors.vision.session import VisionSession  # noqa: E4
 from interview_monitor.signals import DetectedEvent  # noqa: E402
 
 __all__ = [
+    "VisionAnalysis",
     "VisionConfig",
     "VisionModels",
     "VisionSession",
     "analyze_frames",
+    "analyze_video",
     "load_vision_models",
     "object_detector_status",
 ]
 
 
-def analyze_frames(
+@dataclass
+class VisionAnalysis:
+    events: list[DetectedEvent] = field(default_factory=list)
+    # (t_s, mouth opening or None) per frame, for detectors.lips with the sound's speech
+    mouth_openings: list[tuple[float, float | None]] = field(default_factory=list)
+
+
+def analyze_video(
     frames: Iterable[tuple[float, NDArray[np.uint8]]],
     config: VisionConfig | None = None,
     end_s: float | None = None,
-) -> list[DetectedEvent]:
-    """All episodes in a sequence of (t_s, BGR frame); a single frame is judged as a photo.
+) -> VisionAnalysis:
+    """All episodes in a sequence of (t_s, BGR frame), and the mouth opening of every frame;
+    a single frame is judged as a photo.
 
     Episodes still open after the last frame end at `end_s` (e.g. the file's duration) when
     given, else at the last frame.
@@ -57,10 +68,21 @@ def analyze_frames(
     if len(head) == 1:
         config = config.for_still_image()
     session = VisionSession(config)
-    events: list[DetectedEvent] = []
+    result = VisionAnalysis()
     last_t_s = 0.0
     for t_s, frame in itertools.chain(head, stream):
-        events += session.feed_frame(frame, t_s)
+        result.events += session.feed_frame(frame, t_s)
+        result.mouth_openings.append((t_s, session.mouth_opening))
         last_t_s = t_s
-    events += session.close(max(last_t_s, end_s or 0.0))
-    return sorted(events, key=lambda event: (event.start_s, event.table))
+    result.events += session.close(max(last_t_s, end_s or 0.0))
+    result.events.sort(key=lambda event: (event.start_s, event.table))
+    return result
+
+
+def analyze_frames(
+    frames: Iterable[tuple[float, NDArray[np.uint8]]],
+    config: VisionConfig | None = None,
+    end_s: float | None = None,
+) -> list[DetectedEvent]:
+    """`analyze_video`'s episodes only."""
+    return analyze_video(frames, config, end_s).events

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from interview_monitor.detectors.episodes import Episode, EpisodeTracker
+from interview_monitor.detectors.lips import mouth_opening
 from interview_monitor.detectors.vision.calibration import Baseline, Calibrator
 from interview_monitor.detectors.vision.config import (
     CAMERA_KINDS,
@@ -91,6 +92,9 @@ class VisionSession:
         self._frame_index = 0
         self._last_face_count: int | None = None
         self._tracking_mesh: Any | None = None
+        # The main face's mouth opening on the last frame fed (None: no face or no mesh), for
+        # the speech-without-lip-motion check, which also needs the audio (detectors/lips.py).
+        self.mouth_opening: float | None = None
         self._phones = PhoneStage(self.config, self._models)
         self.stats: dict[str, Any] = {
             "frames": 0,
@@ -156,6 +160,7 @@ class VisionSession:
         faces = [face for face in candidates if face.score >= self.config.face_min_score]
         fit: MeshFit | None = self._timed("mesh", lambda: self._fit(rgb, faces))
         pose = None if fit is None else fit.pose
+        self.mouth_opening = None if fit is None else mouth_opening(fit.points)
         if pose is not None:
             self._calibrator.observe(t_s, pose)
         baseline = self._calibrator.provisional()
