@@ -82,7 +82,10 @@ def _settled_counts(database_url: str, session_id: int) -> dict[str, Any]:
 
 
 def _wait_for_speech_since(database_url: str, session_id: int, since: datetime) -> None:
-    deadline = time.monotonic() + 60
+    # A condition to wait for, not a latency check (bench/live.py measures that): on 2 cores
+    # shared with Chromium's own camera and recording encoders, the spoken answer's transcript
+    # has trailed by more than a minute.
+    deadline = time.monotonic() + 180
     while True:
         with psycopg.connect(database_url) as connection:
             found = connection.execute(
