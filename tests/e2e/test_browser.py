@@ -190,7 +190,9 @@ def test_candidate_interview_and_live_review(
             review.reload()
             expect(review.locator(".answer")).to_have_count(QUESTIONS, timeout=15_000)
             expect(review.locator("#score")).to_have_text(f"{counts['score']:.1f}", timeout=15_000)
-            review.locator("#timeline button.part[data-ref]").first.click()
+            # The absence has a snapshot; page telemetry and the fake camera's label are flags too.
+            absence = review.locator("#timeline button.part[data-ref]", has_text="Candidate absent")
+            absence.first.click()
             expect(review.locator("#detail img.snapshot")).to_have_attribute(
                 "src", re.compile(r"^blob:"), timeout=15_000
             )
