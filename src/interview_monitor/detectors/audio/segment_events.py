@@ -72,19 +72,13 @@ class SegmentEvents:
         already carries its transcript's confidence, as its row would have had it been judged
         in time."""
         marks = self._reported_marks[start] = self.voice_columns(start, end)
-        return DetectedEvent(
-            table="audio_transcripts",
-            start_s=start / SAMPLE_RATE,
-            end_s=end / SAMPLE_RATE,
-            columns={
-                "text_content": "",
-                **marks,
-                "flagged_phrases": list(self.partial_cues.get(start, [])),
-                **self._key(start),
-            },
-            confidence=self._transcript_confidence.get(start),
-            details={
-                "transcript_pending": True,
+        return self._pending_row(
+            start,
+            end,
+            marks,
+            self.partial_cues.get(start, []),
+            self._transcript_confidence.get(start),
+            {
                 **self._speaker_details(SpeechSpan(start, end)),
                 "voice_findings": [f.to_json() for f in self._voices.findings()],
             },
@@ -94,18 +88,37 @@ class SegmentEvents:
         """Cue phrases heard in the open segment's last seconds, before the speaker pauses."""
         heard = self.partial_cues.setdefault(start, [])
         heard += [phrase for phrase in phrases if phrase not in heard]
+        return self._pending_row(
+            start,
+            end,
+            self.voice_columns(start, end),
+            heard,
+            None,
+            {"partial_text": text, "partial_cue": True},
+        )
+
+    def _pending_row(
+        self,
+        start: int,
+        end: int,
+        marks: dict[str, Any],
+        phrases: list[str],
+        confidence: float | None,
+        details: dict[str, Any],
+    ) -> DetectedEvent:
+        """A row stored before its transcript, which fills in the text under the same key."""
         return DetectedEvent(
             table="audio_transcripts",
             start_s=start / SAMPLE_RATE,
             end_s=end / SAMPLE_RATE,
             columns={
                 "text_content": "",
-                **self.voice_columns(start, end),
-                "flagged_phrases": list(heard),
+                **marks,
+                "flagged_phrases": list(phrases),
                 **self._key(start),
             },
-            confidence=None,
-            details={"transcript_pending": True, "partial_text": text, "partial_cue": True},
+            confidence=confidence,
+            details={"transcript_pending": True, **details},
         )
 
     def transcript(self, span: SpeechSpan, words: list[TimedWord]) -> DetectedEvent | None:
